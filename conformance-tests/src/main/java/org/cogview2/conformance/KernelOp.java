@@ -1,0 +1,26 @@
+package org.cogview2.conformance;
+
+import org.cogview2.spi.Kernels;
+import org.cogview2.spi.Tensor;
+import org.cogview2.spi.TensorScope;
+
+/**
+ * A call of one or more kernels that a rule runs identically on the backend under test and on the reference: it
+ * receives the uploaded inputs (in the order given, null where a null input was given) and returns the outputs to
+ * compare.
+ */
+@FunctionalInterface
+public interface KernelOp {
+
+    Tensor[] apply(Kernels kernels, TensorScope scope, Tensor[] inputs);
+
+    /** An operation with one output. */
+    @FunctionalInterface
+    interface Single {
+        Tensor apply(Kernels kernels, TensorScope scope, Tensor[] inputs);
+    }
+
+    static KernelOp single(Single op) {
+        return (kernels, scope, inputs) -> new Tensor[]{op.apply(kernels, scope, inputs)};
+    }
+}

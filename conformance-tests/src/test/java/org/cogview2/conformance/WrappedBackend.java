@@ -1,0 +1,56 @@
+package org.cogview2.conformance;
+
+import org.cogview2.backend.reference.ReferenceBackend;
+import org.cogview2.spi.Backend;
+import org.cogview2.spi.Capability;
+import org.cogview2.spi.Kernels;
+import org.cogview2.spi.MemoryStats;
+import org.cogview2.spi.TensorScope;
+
+import java.util.Set;
+import java.util.function.Function;
+
+/** A reference backend in disguise: another name, chosen capabilities, and possibly doctored kernels. */
+class WrappedBackend implements Backend {
+
+    private final String name;
+    private final Set<Capability> capabilities;
+    final ReferenceBackend inner = new ReferenceBackend(2);
+    private final Kernels kernels;
+
+    WrappedBackend(String name, Set<Capability> capabilities, Function<Kernels, Kernels> wrap) {
+        this.name = name;
+        this.capabilities = Set.copyOf(capabilities);
+        this.kernels = wrap.apply(inner.kernels());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public TensorScope newScope() {
+        return inner.newScope();
+    }
+
+    @Override
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        return inner.memoryStats();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
