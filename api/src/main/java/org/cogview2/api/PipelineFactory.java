@@ -7,4 +7,7 @@ package org.cogview2.api;
 public interface PipelineFactory {
 
     CogView2Pipeline open(PipelineConfig config);
+
+    /** Only the tokenizer of the configured models (no transformer is loaded). Close it to free the image codec. */
+    ClosableTokenizer openTokenizer(PipelineConfig config);
 }

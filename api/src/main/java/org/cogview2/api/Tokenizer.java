@@ -44,6 +44,12 @@ public interface Tokenizer {
      */
     TokenGrid encodeImage(RgbImage image, int compressRate);
 
+    /**
+     * Image tokens of a picture of any size, as icetk encodes a PIL picture with {@code image_size}: the 8-bit picture
+     * is resized (shorter side to {@code imageSize}, bilinear) and centre-cropped to {@code imageSize} square first.
+     */
+    TokenGrid encodePicture(RgbImage picture, int imageSize, int compressRate);
+
     /** The picture of a token grid at compress rate 4, 8 or 16 (a 20x20 grid at rate 8 gives 160x160 pixels). */
     RgbImage decodeImage(TokenGrid grid, int compressRate);
 }
