@@ -48,6 +48,11 @@ public record CaseResult(String kernel, String rule, String caseName, Status sta
                 .mapToLong(ComparisonResult::maxUlps).max().orElse(0);
     }
 
+    /** The largest share of its tolerance any comparison used (0: all equal; above 1: failed). */
+    public double toleranceUsed() {
+        return comparisons.stream().mapToDouble(ComparisonResult::toleranceUsed).max().orElse(0);
+    }
+
     /** One line naming kernel, rule, case and outcome, e.g. for a failing dynamic test. */
     public String describe() {
         String where = kernel + ": rule " + rule + ", case " + caseName;

@@ -44,10 +44,11 @@ public final class Certification {
      */
     public static void main(String[] args) {
         String name = args.length > 0 ? args[0] : null;
+        boolean passed;
         try (Backend backend = Backends.discover().select(name)) {
             Path dir = args.length > 1 ? Paths.get(args[1]) : defaultReportDirectory(backend.name());
-            CertificationReport report = run(backend, dir);
-            System.exit(report.passed() ? 0 : 1);
+            passed = run(backend, dir).passed();
         }
+        System.exit(passed ? 0 : 1);
     }
 }

@@ -35,7 +35,7 @@ public final class CertificationReport {
     /** One row of the report. */
     public record KernelSummary(String kernel, int rulesRun, int rulesSkipped, int rulesFailed, int casesPassed,
                                 int casesFailed, int casesSkipped, double worstAbsError, long worstUlps,
-                                Tolerance tolerance) {
+                                double toleranceUsed, Tolerance tolerance) {
 
         /** {@code PASS}, {@code FAIL} or {@code SKIPPED} (nothing ran). */
         public String result() {
@@ -163,6 +163,7 @@ public final class CertificationReport {
                     (int) cases.stream().filter(CaseResult::skipped).count(),
                     cases.stream().filter(r -> !r.skipped()).mapToDouble(CaseResult::maxAbsError).max().orElse(0),
                     cases.stream().filter(r -> !r.skipped()).mapToLong(CaseResult::maxUlps).max().orElse(0),
+                    cases.stream().filter(CaseResult::passed).mapToDouble(CaseResult::toleranceUsed).max().orElse(0),
                     tolerance != null ? tolerance : Tolerance.EXACT));
         }
         return rows;
@@ -177,15 +178,17 @@ public final class CertificationReport {
                 .append("'\n");
         sb.append("capabilities: ").append(capabilities.isEmpty() ? "none" : capabilities).append("; seed ")
                 .append(String.format(Locale.ROOT, "0x%X", seed)).append("; ").append(started).append('\n');
-        String header = String.format(Locale.ROOT, "%-18s %5s %7s %21s %11s %8s  %-50s %s",
-                "kernel", "rules", "skipped", "cases pass/fail/skip", "worst |err|", "ulps", "tolerance", "result");
+        String header = String.format(Locale.ROOT, "%-18s %5s %7s %21s %11s %8s %6s  %-50s %s",
+                "kernel", "rules", "skipped", "cases pass/fail/skip", "worst |err|", "ulps", "used", "tolerance", "result");
         sb.append(header).append('\n').append("-".repeat(header.length())).append('\n');
         for (KernelSummary k : kernels()) {
-            sb.append(String.format(Locale.ROOT, "%-18s %5d %7d %21s %11s %8d  %-50s %s%n", k.kernel(), k.rulesRun(),
+            sb.append(String.format(Locale.ROOT, "%-18s %5d %7d %21s %11s %8d %6s  %-50s %s%n", k.kernel(), k.rulesRun(),
                     k.rulesSkipped(), k.casesPassed() + "/" + k.casesFailed() + "/" + k.casesSkipped(),
-                    String.format(Locale.ROOT, "%.2e", k.worstAbsError()), k.worstUlps(), k.tolerance().describe(),
-                    k.result()));
+                    String.format(Locale.ROOT, "%.2e", k.worstAbsError()), k.worstUlps(),
+                    ComparisonResult.percent(k.toleranceUsed()), k.tolerance().describe(), k.result()));
         }
+        sb.append("(worst |err| and ulps over all compared elements; used: the largest share of its tolerance a passing"
+                + " case used)\n");
         sb.append(String.format(Locale.ROOT, "%nVerdict: %s (%d cases passed, %d failed, %d skipped) in %.1f s%n",
                 verdict(), count(CaseResult.Status.PASSED), count(CaseResult.Status.FAILED),
                 count(CaseResult.Status.SKIPPED), duration.toMillis() / 1000.0));
@@ -232,6 +235,7 @@ public final class CertificationReport {
             row.put("casesSkipped", k.casesSkipped());
             row.put("worstAbsError", k.worstAbsError());
             row.put("worstUlps", k.worstUlps());
+            row.put("toleranceUsed", k.toleranceUsed());
             ObjectNode tol = row.putObject("tolerance");
             tol.put("maxUlps", k.tolerance().maxUlps());
             tol.put("abs", k.tolerance().abs());
@@ -258,6 +262,7 @@ public final class CertificationReport {
                 o.put("mismatches", cr.mismatches());
                 o.put("maxAbsError", cr.maxAbsError());
                 o.put("maxUlps", cr.maxUlps());
+                o.put("toleranceUsed", cr.toleranceUsed());
                 if (cr.worstIndex() >= 0) {
                     o.put("worstIndex", cr.worstIndex());
                     ArrayNode coords = o.putArray("worstCoordinates");

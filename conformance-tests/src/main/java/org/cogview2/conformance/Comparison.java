@@ -38,13 +38,13 @@ public final class Comparison {
         }
         if (worst < 0) {
             return new ComparisonResult(label, true, shape, want.length, 0, -1, new int[0], Double.NaN, Double.NaN,
-                    0, 0, 0, 0, tolerance, false, null);
+                    0, 0, 0, 0, 0, tolerance, false, null);
         }
         float g = got[worst];
         float w = want[worst];
         return new ComparisonResult(label, mismatches == 0, shape, want.length, mismatches, worst,
                 coordinates(shape, worst), g, w, Math.abs((double) g - w), Tolerance.ulpDistance(g, w),
-                maxAbs, maxUlps, tolerance, false, null);
+                maxAbs, maxUlps, worstExcess, tolerance, false, null);
     }
 
     /** Compares integers exactly; the worst element is the one with the largest absolute difference. */
@@ -68,17 +68,18 @@ public final class Comparison {
         }
         if (worst < 0) {
             return new ComparisonResult(label, true, shape, want.length, 0, -1, new int[0], Double.NaN, Double.NaN,
-                    0, 0, 0, 0, Tolerance.EXACT, true, null);
+                    0, 0, 0, 0, 0, Tolerance.EXACT, true, null);
         }
         return new ComparisonResult(label, false, shape, want.length, mismatches, worst, coordinates(shape, worst),
-                got[worst], want[worst], worstDiff, worstDiff, worstDiff, worstDiff, Tolerance.EXACT, true, null);
+                got[worst], want[worst], worstDiff, worstDiff, worstDiff, worstDiff, Double.POSITIVE_INFINITY,
+                Tolerance.EXACT, true, null);
     }
 
     /** Compares two shapes; the result fails naming both if they differ. */
     public static ComparisonResult shapes(String label, int[] want, int[] got) {
         if (Arrays.equals(want, got)) {
             return new ComparisonResult(label, true, want, 0, 0, -1, new int[0], Double.NaN, Double.NaN, 0, 0, 0, 0,
-                    Tolerance.EXACT, true, null);
+                    0, Tolerance.EXACT, true, null);
         }
         return ComparisonResult.structural(label, want, Tolerance.EXACT,
                 "shape " + Arrays.toString(got) + " where " + Arrays.toString(want) + " was expected");

@@ -19,19 +19,21 @@ import java.util.Locale;
  * @param ulps          ULP distance at {@code worstIndex} (for integer outputs: the absolute difference)
  * @param maxAbsError   the largest {@code |got - want|} over all elements (NaN/infinity mismatches excluded)
  * @param maxUlps       the largest ULP distance over all elements (NaN/infinity mismatches excluded)
+ * @param toleranceUsed the largest share of the tolerance any element uses ({@link Tolerance#excess}): 0 when all
+ *                      values are equal, at most 1 when the comparison passes
  * @param tolerance     the tolerance applied ({@link Tolerance#EXACT} for integers)
  * @param integral      whether integer values were compared
  * @param problem       a structural problem (shape or dtype mismatch), or null
  */
 public record ComparisonResult(String label, boolean passed, int[] shape, long elements, long mismatches,
                                long worstIndex, int[] worstCoordinates, double got, double want, double absError,
-                               long ulps, double maxAbsError, long maxUlps, Tolerance tolerance, boolean integral,
+                               long ulps, double maxAbsError, long maxUlps, double toleranceUsed, Tolerance tolerance, boolean integral,
                                String problem) {
 
     /** A failed comparison that could not look at values at all (shape, dtype or count mismatch). */
     public static ComparisonResult structural(String label, int[] shape, Tolerance tolerance, String problem) {
         return new ComparisonResult(label, false, shape, 0, 0, -1, new int[0], Double.NaN, Double.NaN, Double.NaN,
-                0, Double.NaN, 0, tolerance, false, problem);
+                0, Double.NaN, 0, Double.POSITIVE_INFINITY, tolerance, false, problem);
     }
 
     /**
@@ -46,7 +48,8 @@ public record ComparisonResult(String label, boolean passed, int[] shape, long e
         String tol = integral ? "exact" : tolerance.describe();
         if (passed) {
             return label + ": OK, " + elements + " elements, max |err| " + sci(maxAbsError)
-                    + (integral ? "" : ", max " + maxUlps + " ulps") + " (tolerance " + tol + ")";
+                    + (integral ? "" : ", max " + maxUlps + " ulps, " + percent(toleranceUsed) + " of the tolerance used")
+                    + " (tolerance " + tol + ")";
         }
         return label + ": FAILED, " + mismatches + " of " + elements + " elements outside tolerance (" + tol
                 + "); worst at index " + worstIndex + " " + Arrays.toString(worstCoordinates) + ": got "
@@ -59,6 +62,11 @@ public record ComparisonResult(String label, boolean passed, int[] shape, long e
             return String.valueOf((long) v);
         }
         return Float.toString((float) v);
+    }
+
+    /** A share of the tolerance as a percentage, e.g. {@code 12.5%}. */
+    static String percent(double share) {
+        return Double.isInfinite(share) ? "inf" : String.format(Locale.ROOT, "%.1f%%", 100 * share);
     }
 
     private static String sci(double v) {

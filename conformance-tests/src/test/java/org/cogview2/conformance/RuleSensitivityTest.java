@@ -146,6 +146,14 @@ class RuleSensitivityTest {
                                 return delegate.gridAttention(s, q, key, v, heads, side, w, c);
                             }
                         })),
+                new Mutant("gridAttention_cells_outside_grid_get_zero_weight", "zero-pads keys and values (score 0)",
+                        () -> mutant("grid-zero-pad", k -> new DelegatingKernels(k) {
+                            @Override
+                            public Tensor gridAttention(TensorScope s, Tensor q, Tensor key, Tensor v, int heads, int side,
+                                                        LocalWindow w, GridContext context) {
+                                return zeroPaddedGridAttention(s, q, key, v, heads, side, w, context);
+                            }
+                        })),
                 new Mutant("localSimilar_cells_outside_grid_score_exactly_minus_10000", "zero-pads (score 0)",
                         () -> mutant("similar-zero-fill", k -> new DelegatingKernels(k) {
                             @Override
@@ -342,6 +350,80 @@ class RuleSensitivityTest {
             }
         }
         return s.fromFloats(y, scores.shape());
+    }
+
+    /**
+     * Grid attention as the unfold-based PyTorch reference computes it: window cells outside a grid read zero keys
+     * (score 0) and zero values, and stay in the softmax.
+     */
+    static Tensor zeroPaddedGridAttention(TensorScope s, Tensor qT, Tensor kT, Tensor vT, int heads, int side,
+                                          LocalWindow self, GridContext context) {
+        float[] q = s.readFloats(qT);
+        float[] k = s.readFloats(kT);
+        float[] v = s.readFloats(vT);
+        int batch = qT.shape().dim(0);
+        int hidden = qT.shape().dim(2);
+        int d = hidden / heads;
+        GridContext.CrossGrid cross = context instanceof GridContext.CrossGrid c ? c : null;
+        GridContext.GlobalKeys global = context instanceof GridContext.GlobalKeys g ? g : null;
+        float[] k0 = s.readFloats(cross != null ? cross.keys() : global.keys());
+        float[] v0 = s.readFloats(cross != null ? cross.values() : global.values());
+        float[] mask = global != null && global.keyMask() != null ? s.readFloats(global.keyMask()) : null;
+        int ctxCount = cross != null ? cross.window().size() : k0.length / (batch * hidden);
+        int coarse = cross != null ? cross.side() : 0;
+        float[] out = new float[q.length];
+        double[] scores = new double[ctxCount + self.size()];
+        for (int b = 0; b < batch; b++) {
+            for (int cell = 0; cell < side * side; cell++) {
+                int r = cell / side;
+                int c = cell % side;
+                for (int h = 0; h < heads; h++) {
+                    int qOff = (b * side * side + cell) * hidden + h * d;
+                    int[] ctxRows = new int[ctxCount];
+                    for (int t = 0; t < ctxCount; t++) {
+                        int row;
+                        if (cross != null) {
+                            int rr = r / (side / coarse) + cross.window().rowOffset(t);
+                            int cc = c / (side / coarse) + cross.window().colOffset(t);
+                            row = rr >= 0 && rr < coarse && cc >= 0 && cc < coarse ? b * coarse * coarse + rr * coarse + cc : -1;
+                        } else {
+                            row = b * ctxCount + t;
+                        }
+                        ctxRows[t] = row;
+                        double sc = row < 0 ? 0 : dot(q, qOff, k0, row * hidden + h * d, d) / Math.sqrt(d);
+                        scores[t] = mask == null ? sc : sc * mask[t] - 10000 * (1 - mask[t]);
+                    }
+                    int[] selfRows = new int[self.size()];
+                    for (int t = 0; t < self.size(); t++) {
+                        int rr = r + self.rowOffset(t);
+                        int cc = c + self.colOffset(t);
+                        selfRows[t] = rr >= 0 && rr < side && cc >= 0 && cc < side ? b * side * side + rr * side + cc : -1;
+                        scores[ctxCount + t] = selfRows[t] < 0 ? 0 : dot(q, qOff, k, selfRows[t] * hidden + h * d, d) / Math.sqrt(d);
+                    }
+                    double max = Arrays.stream(scores).max().orElseThrow();
+                    double sum = Arrays.stream(scores).map(x -> Math.exp(x - max)).sum();
+                    for (int f = 0; f < d; f++) {
+                        double acc = 0;
+                        for (int t = 0; t < ctxCount; t++) {
+                            acc += ctxRows[t] < 0 ? 0 : Math.exp(scores[t] - max) / sum * v0[ctxRows[t] * hidden + h * d + f];
+                        }
+                        for (int t = 0; t < self.size(); t++) {
+                            acc += selfRows[t] < 0 ? 0 : Math.exp(scores[ctxCount + t] - max) / sum * v[selfRows[t] * hidden + h * d + f];
+                        }
+                        out[qOff + f] = (float) acc;
+                    }
+                }
+            }
+        }
+        return s.fromFloats(out, qT.shape());
+    }
+
+    private static double dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            acc += (double) a[aOff + i] * b[bOff + i];
+        }
+        return acc;
     }
 
     /** Weighting that reads zeros outside the key grid instead of skipping those entries. */

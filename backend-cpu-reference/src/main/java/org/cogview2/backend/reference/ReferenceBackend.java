@@ -20,7 +20,8 @@ import java.util.Set;
  * <h2>Semantics</h2>
  * Every {@link Kernels} method does exactly what its javadoc says, in fp32: parameters stored as F16 or BF16 are
  * widened exactly, products and sums are fp32 operations ({@code acc += a * b}, never a fused multiply-add). Where a
- * choice had to be made the kernel's own javadoc in {@link ReferenceKernels} states it.
+ * choice had to be made (the few reductions accumulated in double, tie and NaN orders, cast corner cases) the
+ * kernel family classes listed in {@link ReferenceKernels} state it.
  *
  * <h2>Determinism and threads</h2>
  * Each output element is produced by one fixed sequential reduction, index ascending (for example {@code k = 0, 1,
@@ -31,6 +32,8 @@ import java.util.Set;
  * <h2>Memory</h2>
  * Tensors live in heap arrays. {@link TensorScope#upload} of a memory-mapped segment is zero-copy: the segment is kept
  * and its little-endian fp16/bf16/fp32 elements are read (and widened) on the fly; any other segment is copied.
+ * Kernels read mapped elements on the calling thread, before any work is handed to worker threads, so a segment
+ * mapped in a confined arena works when the kernels are called from the arena's owner thread.
  * Views ({@code reshape}, {@code narrow}) share the memory of their base and fail with an
  * {@link IllegalStateException} once the base is released. {@link #memoryStats()} counts only tensors that own heap
  * memory: views and mapped uploads are not allocations.

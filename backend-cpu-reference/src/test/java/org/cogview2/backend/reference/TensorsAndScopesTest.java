@@ -90,6 +90,37 @@ class TensorsAndScopesTest extends KernelTestBase {
         }
     }
 
+    /**
+     * A checkpoint mapped in a confined arena can only be read by its owner thread: the kernels read mapped weights
+     * on the calling thread (widening them) before any work is split between worker threads.
+     */
+    @Test
+    void mappedWeightsOfAConfinedArenaWorkWithWorkerThreads(@TempDir Path dir) throws IOException {
+        int n = 64;
+        int kDim = 32;
+        Path file = dir.resolve("w16.bin");
+        Files.write(file, new byte[n * kDim * 2]);
+        try (ReferenceBackend threaded = new ReferenceBackend(4);
+             TensorScope s4 = threaded.newScope();
+             Arena arena = Arena.ofConfined();
+             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MemorySegment mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, (long) n * kDim * 2, arena);
+            float[] wv = random(7, n * kDim);
+            float[] widened = new float[wv.length];
+            for (int i = 0; i < wv.length; i++) {
+                short h = Float.floatToFloat16(wv[i]);
+                mapped.set(LE_SHORT, 2L * i, h);
+                widened[i] = Float.float16ToFloat(h);
+            }
+            float[] xv = random(8, 512 * kDim);
+            Tensor y = threaded.kernels().linear(s4, s4.fromFloats(xv, s(512, kDim)), s4.upload(mapped, DType.F16, s(n, kDim)), null);
+            Tensor want = threaded.kernels().linear(s4, s4.fromFloats(xv, s(512, kDim)), s4.fromFloats(widened, s(n, kDim)), null);
+            Expect.bitwise(s4.readFloats(want), s4.readFloats(y), "mapped F16 weights");
+            Tensor rows = threaded.kernels().embedding(s4, s4.upload(mapped, DType.F16, s(n, kDim)), s4.fromInts(new int[]{3}, s(1)));
+            Expect.exact(java.util.Arrays.copyOfRange(widened, 3 * kDim, 4 * kDim), s4.readFloats(rows));
+        }
+    }
+
     @Test
     void viewsShareMemoryAndDieWithTheirBase() {
         Tensor base = scope.zeros(DType.F32, s(3, 2));
