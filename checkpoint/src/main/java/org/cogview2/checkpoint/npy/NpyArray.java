@@ -43,6 +43,11 @@ public final class NpyArray {
     public static NpyArray read(Path file) {
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_ELEMENTS * 8 + (1 << 20)) {
+                throw new ModelFormatException(file, "file of " + size + " bytes is larger than any array this "
+                        + "reader accepts (" + MAX_ELEMENTS + " elements)");
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
@@ -76,12 +81,16 @@ public final class NpyArray {
             throw new ModelFormatException(file, "Fortran-order arrays are not supported");
         }
         int[] shape = parseShape(file, group(file, SHAPE, header, "shape"));
-        long count = 1;
+        long count = Arrays.stream(shape).anyMatch(d -> d == 0) ? 0 : 1;
         for (int d : shape) {
-            count = Math.multiplyExact(count, (long) d);
+            count *= d;
+            if (count > MAX_ELEMENTS) {
+                break; // stop before the product can overflow
+            }
         }
         if (count > MAX_ELEMENTS) {
-            throw new ModelFormatException(file, "array of " + count + " elements is larger than allowed (" + MAX_ELEMENTS + ")");
+            throw new ModelFormatException(file, "shape " + Arrays.toString(shape) + " has more than " + MAX_ELEMENTS
+                    + " elements, the most this reader accepts");
         }
         int n = (int) count;
         int width = switch (descr) {
