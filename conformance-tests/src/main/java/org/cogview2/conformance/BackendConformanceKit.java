@@ -1,8 +1,14 @@
 package org.cogview2.conformance;
 
 import org.cogview2.backend.reference.ReferenceBackend;
+import org.cogview2.conformance.golden.CaseOutcome;
+import org.cogview2.conformance.golden.GoldenCase;
+import org.cogview2.conformance.golden.GoldenContext;
+import org.cogview2.conformance.golden.GoldenKinds;
+import org.cogview2.conformance.golden.GoldenRunner;
 import org.cogview2.spi.Backend;
 import org.cogview2.spi.Backends;
+import org.cogview2.spi.Capability;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +48,7 @@ public abstract class BackendConformanceKit {
     private ConformanceSuite suite;
     private CertificationReport.Collector collector;
     private CertificationReport report;
+    private GoldenContext goldenContext;
 
     /** The backend to certify. Called once per test class; the kit closes it after the run. */
     protected abstract Backend createBackend();
@@ -49,6 +56,11 @@ public abstract class BackendConformanceKit {
     /** The rules to run: the standard suite unless overridden (for example with another seed). */
     protected ConformanceSuite suite() {
         return ConformanceSuite.standard();
+    }
+
+    /** Whether to run the golden cases too (true unless overridden; they take about a minute on the reference). */
+    protected boolean includeGoldenCases() {
+        return true;
     }
 
     /** Where the report goes: {@code target/conformance/<backend name>} unless overridden. */
@@ -80,6 +92,40 @@ public abstract class BackendConformanceKit {
                 suite.rules().stream().filter(r -> r.kernel().equals(kernel)).map(this::ruleContainer)));
     }
 
+    /**
+     * The golden cases of the official code (model-level: tokenizer, CogLM, post-selection, DSR, iterative SR,
+     * decoding, local attention) run on the backend under test, one test per case folder found under the golden
+     * folder ({@link GoldenData}). Cases whose kind needs a capability the backend lacks are skipped; without the
+     * golden folder the container is empty but for one skipped test saying why.
+     */
+    @TestFactory
+    final Stream<DynamicNode> goldenCases() {
+        if (!includeGoldenCases()) {
+            return Stream.empty();
+        }
+        java.util.Optional<Path> dir = GoldenData.locate();
+        if (dir.isEmpty()) {
+            return Stream.of(DynamicTest.dynamicTest("golden data", () -> Assumptions.abort(GoldenData.notFoundReason("any"))));
+        }
+        GoldenRunner runner = GoldenRunner.standard();
+        return GoldenRunner.cases(dir.get()).stream().map(caseDir -> {
+            GoldenCase golden = GoldenCase.read(caseDir, dir.get());
+            return DynamicTest.dynamicTest(golden.name() + " (" + golden.kind() + ")", () -> {
+                Capability needed = GoldenKinds.requiredCapability(golden.kind());
+                if (needed != null && !subject.capabilities().contains(needed)) {
+                    Assumptions.abort("backend " + subject.name() + " lacks " + needed + ", needed by " + golden.kind());
+                }
+                if (goldenContext == null) {
+                    goldenContext = new GoldenContext(subject);
+                }
+                CaseOutcome outcome = runner.run(golden, goldenContext);
+                if (!outcome.passed()) {
+                    throw new AssertionFailedError(outcome.line());
+                }
+            });
+        });
+    }
+
     private DynamicNode ruleContainer(Rule rule) {
         List<DynamicNode> cases = rule.cases().stream()
                 .<DynamicNode>map(c -> DynamicTest.dynamicTest(c.name(), () -> runCase(rule, c)))
@@ -104,6 +150,9 @@ public abstract class BackendConformanceKit {
             report.write(reportDirectory(subject));
             System.out.print(report.summary());
         } finally {
+            if (goldenContext != null) {
+                goldenContext.close();
+            }
             try {
                 subject.close();
             } finally {
