@@ -35,12 +35,12 @@ public record ModelProto(List<Piece> pieces, Trainer trainer, Normalization norm
     public enum ModelType { UNIGRAM, BPE, WORD, CHAR }
 
     public record Trainer(ModelType modelType, boolean treatWhitespaceAsSuffix, boolean byteFallback, String unkSurface) {
-        static final Trainer DEFAULT = new Trainer(ModelType.UNIGRAM, false, false, " \u2047 ");
+        public static final Trainer DEFAULT = new Trainer(ModelType.UNIGRAM, false, false, " \u2047 ");
     }
 
     public record Normalization(String name, byte[] charsmap, boolean addDummyPrefix, boolean removeExtraWhitespaces,
                                 boolean escapeWhitespaces) {
-        static final Normalization DEFAULT = new Normalization("", new byte[0], true, true, true);
+        public static final Normalization DEFAULT = new Normalization("", new byte[0], true, true, true);
     }
 
     public record Sample(String input, String expected) {

@@ -1,0 +1,201 @@
+package org.cogview2.models.demo;
+
+import org.cogview2.api.SpecialToken;
+import org.cogview2.checkpoint.HvqvaeLayout;
+import org.cogview2.checkpoint.LayerNormOrder;
+import org.cogview2.checkpoint.ModelRepository;
+import org.cogview2.checkpoint.TensorRequirements;
+import org.cogview2.checkpoint.TorchCheckpointWriter;
+import org.cogview2.checkpoint.TransformerConfig;
+import org.cogview2.checkpoint.npy.NpyArray;
+import org.cogview2.models.pipeline.ModelSources;
+import org.cogview2.models.sampling.ClusterTable;
+import org.cogview2.models.transformer.SatCheckpoints;
+import org.cogview2.spi.DType;
+import org.cogview2.tokenizer.icetk.text.ModelProto;
+import org.cogview2.tokenizer.icetk.text.ModelProtoWriter;
+import org.cogview2.tokenizer.icetk.text.PieceType;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * The built-in demo model set: the released layout and file formats ({@code coglm}, {@code cogview2-dsr},
+ * {@code cogview2-itersr} SAT folders with fp16 checkpoints, icetk's {@code ice_text.model} and
+ * {@code ice_image.pt}, a {@code cluster_label.npy}) at tiny sizes with <b>untrained</b> random weights, written
+ * deterministically once into a cache folder. It lets every stage run end to end without a download; its pictures
+ * are noise. The official models are used by pointing the pipeline at a folder instead.
+ *
+ * <p>The text tokenizer is a small unigram SentencePiece model with byte fallback (any text encodes); the cluster
+ * table is synthetic.
+ */
+public final class DemoModels {
+
+    /** Bump when the content changes, so old caches are not reused. */
+    static final String VERSION = "demo-models-v1";
+    private static final long SEED = 20220615L;
+    private static final String READY = "READY";
+
+    private DemoModels() {
+    }
+
+    /** The cache folder: {@code -Dcogview2.demo.dir}, else {@code $COGVIEW2_CACHE/<version>}, else {@code ~/.cache/cogview2/<version>}. */
+    public static Path defaultDirectory() {
+        String dir = System.getProperty("cogview2.demo.dir");
+        if (dir != null && !dir.isBlank()) {
+            return Path.of(dir);
+        }
+        String cache = System.getenv("COGVIEW2_CACHE");
+        Path base = cache != null && !cache.isBlank() ? Path.of(cache)
+                : Path.of(System.getProperty("user.home"), ".cache", "cogview2");
+        return base.resolve(VERSION);
+    }
+
+    /** The demo set in the default folder, written first if needed. */
+    public static ModelSources ensure() {
+        return ensure(defaultDirectory());
+    }
+
+    /** The demo set in {@code dir}, written first if needed (safe if several processes race). */
+    public static ModelSources ensure(Path dir) {
+        if (!Files.isRegularFile(dir.resolve(READY))) {
+            write(dir);
+        }
+        return ModelSources.discover(dir, null).asDemo("built-in demo models (" + dir + ")");
+    }
+
+    private static void write(Path dir) {
+        try {
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+            Path tmp = Files.createTempDirectory(dir.toAbsolutePath().getParent(), VERSION + "-tmp");
+            try {
+                writeInto(tmp);
+                Files.writeString(tmp.resolve(READY), VERSION + "\n");
+                try {
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                    if (!Files.isRegularFile(dir.resolve(READY))) {
+                        throw e;
+                    }
+                } catch (IOException e) {
+                    if (!Files.isRegularFile(dir.resolve(READY))) {
+                        throw e;
+                    }
+                    // Another process finished first: its copy is identical.
+                }
+            } finally {
+                deleteTree(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo models into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes every file of the demo set into {@code dir}. */
+    static void writeInto(Path dir) throws IOException {
+        SplittableRandom random = new SplittableRandom(SEED);
+        ModelProto text = DemoTokenizer.model();
+        Path icetk = Files.createDirectories(dir.resolve("icetk"));
+        Files.write(icetk.resolve(ModelRepository.Component.ICE_TEXT.fileName()), ModelProtoWriter.write(text));
+        writeImageCodec(icetk.resolve(ModelRepository.Component.ICE_IMAGE.fileName()), random.split());
+
+        int vocab = 20000 + text.pieces().size() + SpecialToken.values().length;
+        TransformerConfig config = new TransformerConfig(2, 64, 4, vocab, 1024, LayerNormOrder.SANDWICH, 256, 16, Map.of());
+        writeSat(dir.resolve("coglm"), config, TensorRequirements.satTransformer(config), "CachedAutoregressiveModel", random.split());
+        writeSat(dir.resolve("cogview2-dsr"), config, TensorRequirements.cogview2Dsr(config, SatCheckpoints.NEW_SEQUENCE_LENGTH), "DsrModel", random.split());
+        writeSat(dir.resolve("cogview2-itersr"), config, TensorRequirements.cogview2IterSr(config, SatCheckpoints.NEW_SEQUENCE_LENGTH), "ItersrModel", random.split());
+
+        long[] labels = new long[ClusterTable.TOKENS];
+        for (int v = 0; v < labels.length; v++) {
+            labels[v] = random.nextInt(ClusterTable.CLUSTERS);
+        }
+        NpyArray.writeLongs(dir.resolve(ModelSources.CLUSTER_TABLE), new int[]{labels.length}, labels);
+    }
+
+    private static void writeSat(Path folder, TransformerConfig c, TensorRequirements requirements, String modelClass,
+                                 SplittableRandom random) throws IOException {
+        Files.createDirectories(folder.resolve("1"));
+        Files.writeString(folder.resolve("latest"), "1\n");
+        String config = """
+                {
+                    "model_class": "%s",
+                    "tokenizer_type": "icetk",
+                    "num_layers": %d,
+                    "hidden_size": %d,
+                    "num_attention_heads": %d,
+                    "vocab_size": %d,
+                    "layernorm_order": "sandwich",
+                    "model_parallel_size": 1,
+                    "max_sequence_length": %d
+                }
+                """.formatted(modelClass, c.numLayers(), c.hiddenSize(), c.numAttentionHeads(), c.vocabSize(), c.maxSequenceLength());
+        Files.writeString(folder.resolve("model_config.json"), config, StandardCharsets.UTF_8);
+        TorchCheckpointWriter.saveStateDict(folder.resolve("1").resolve("mp_rank_00_model_states.pt"),
+                randomTensors(requirements, DType.F16, random, 0.02f));
+    }
+
+    private static void writeImageCodec(Path file, SplittableRandom random) {
+        HvqvaeLayout layout = new HvqvaeLayout(3, 3, 32, 16, 16, 20000, List.of(1, 1, 2), 2,
+                List.of(List.of(1, 1, 1, 1, 2), List.of(1, 1, 1, 2), List.of(1, 1, 2)), 0, 2, 256, List.of(16));
+        TorchCheckpointWriter.saveStateDict(file, randomTensors(TensorRequirements.hvqvae(layout), DType.F32, random, 0f));
+    }
+
+    /**
+     * Random parameters for every required tensor: norm weights 1 and biases 0; other weights normal with standard
+     * deviation {@code std} (or {@code 1/sqrt(fan-in)} when {@code std} is 0, which keeps the convolutions' outputs
+     * in range).
+     */
+    private static Map<String, TorchCheckpointWriter.Tensor> randomTensors(TensorRequirements requirements, DType dtype,
+                                                                          SplittableRandom random, float std) {
+        Map<String, TorchCheckpointWriter.Tensor> out = new LinkedHashMap<>();
+        for (TensorRequirements.Requirement r : requirements.requirements()) {
+            if (r.optional()) {
+                continue;
+            }
+            int[] shape = r.shape().dims();
+            int n = Math.toIntExact(r.shape().elementCount());
+            float[] values = new float[n];
+            String key = r.key();
+            boolean norm = key.contains("norm") && !key.contains("conv");
+            if (norm && key.endsWith(".weight")) {
+                java.util.Arrays.fill(values, 1f);
+            } else if (!key.endsWith(".bias")) {
+                int fanIn = shape.length > 1 ? n / shape[0] : 1;
+                float sd = std > 0 ? std : (float) (1.0 / Math.sqrt(fanIn));
+                if (key.startsWith("quantize.embed")) {
+                    sd = 1f;
+                }
+                for (int i = 0; i < n; i++) {
+                    values[i] = (float) (random.nextGaussian() * sd);
+                }
+            }
+            out.put(key, TorchCheckpointWriter.Tensor.of(dtype, shape, values));
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
+            for (Path p : paths) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package org.cogview2.models.pipeline;
+
+import org.cogview2.api.CancellationToken;
+import org.cogview2.api.CogView2;
+import org.cogview2.api.CogView2Pipeline;
+import org.cogview2.api.CompletionBox;
+import org.cogview2.api.CompletionResult;
+import org.cogview2.api.GeneratedImage;
+import org.cogview2.api.GenerationCancelledException;
+import org.cogview2.api.GenerationOptions;
+import org.cogview2.api.GenerationResult;
+import org.cogview2.api.InvalidInputException;
+import org.cogview2.api.PipelineConfig;
+import org.cogview2.api.PromptTooLongException;
+import org.cogview2.api.RgbImage;
+import org.cogview2.api.RunControl;
+import org.cogview2.api.Stage;
+import org.cogview2.api.Style;
+import org.cogview2.api.TokenGrid;
+import org.cogview2.models.coglm.CogLm;
+import org.cogview2.models.demo.DemoModels;
+import org.cogview2.models.sampling.ClusterTable;
+import org.cogview2.spi.Backend;
+import org.cogview2.spi.Backends;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole pipeline on the demo models and the CPU reference backend: the Java API, cancellation, concurrency. */
+class PipelineTest {
+
+    @TempDir
+    static Path dir;
+    static ModelSet models;
+    static CogView2Pipeline pipeline;
+
+    @BeforeAll
+    static void load() {
+        ModelSources sources = DemoModels.ensure(dir.resolve("demo"));
+        models = ModelSet.load(sources, Backends.discover().select("cpu-reference"), true);
+        pipeline = new DefaultPipeline(models);
+    }
+
+    @AfterAll
+    static void close() {
+        pipeline.close();
+    }
+
+    private static GenerationOptions.Builder stage1(long seed, int samples) {
+        return GenerationOptions.builder().seed(seed).samples(samples).firstStageOnly(true);
+    }
+
+    @Test
+    void all_stages_write_480_pixel_pictures_with_their_tokens_and_timings() {
+        List<Stage> seen = new ArrayList<>();
+        GenerationResult result = pipeline.generate("a tiger wearing VR glasses",
+                GenerationOptions.builder().samples(2).seed(7).listener((stage, done, total) -> {
+                    if (seen.isEmpty() || seen.getLast() != stage) {
+                        seen.add(stage);
+                    }
+                }).build());
+        assertEquals(2, result.images().size());
+        for (GeneratedImage image : result.images()) {
+            assertEquals(480, image.image().width());
+            assertEquals(480, image.image().height());
+            assertEquals(20, image.coarse().side());
+            assertEquals(60, image.fine().side());
+        }
+        assertEquals(List.of(Stage.GENERATE, Stage.SUPER_RESOLVE, Stage.REFINE, Stage.DECODE), seen);
+        assertEquals(List.of(Stage.GENERATE, Stage.SUPER_RESOLVE, Stage.REFINE, Stage.DECODE),
+                result.timings().stream().map(t -> t.stage()).toList());
+        assertEquals(400, result.timings().getFirst().forwardPasses());
+    }
+
+    @Test
+    void the_same_seed_gives_the_same_images_and_another_seed_others() {
+        GenerationResult a = pipeline.generate("a red house", stage1(11, 1).build());
+        GenerationResult b = pipeline.generate("a red house", stage1(11, 1).build());
+        GenerationResult c = pipeline.generate("a red house", stage1(12, 1).build());
+        assertEquals(a.images().getFirst().coarse(), b.images().getFirst().coarse());
+        assertArrayEquals(a.images().getFirst().image().planes(), b.images().getFirst().image().planes());
+        assertNotEquals(a.images().getFirst().coarse(), c.images().getFirst().coarse());
+        assertNull(a.images().getFirst().fine());
+    }
+
+    @Test
+    void samples_do_not_depend_on_how_they_are_batched() {
+        ClusterTable clusters = ClusterTable.load(dir.resolve("demo").resolve(ModelSources.CLUSTER_TABLE));
+        int soi = models.coglm().startOfImage();
+        int[] ids = pipeline.tokenizer().encode(Style.MAINBODY.apply("a cat"));
+        CogLm oneAtATime = new CogLm(models.coglm().transformer(), models.backend(), clusters, soi, 1);
+        CogLm allAtOnce = new CogLm(models.coglm().transformer(), models.backend(), clusters, soi, 8);
+        List<TokenGrid> a = oneAtATime.generate(ids, Style.MAINBODY.stage1Sampling(), 3, 99L, RunControl.none());
+        List<TokenGrid> b = allAtOnce.generate(ids, Style.MAINBODY.stage1Sampling(), 3, 99L, RunControl.none());
+        assertEquals(a, b);
+        assertNotEquals(a.get(0), a.get(1), "samples of one request differ");
+    }
+
+    @Test
+    void post_selection_orders_samples_best_first() {
+        GenerationResult result = pipeline.generate("a blue car", stage1(3, 3).postSelect(true).build());
+        double previous = Double.POSITIVE_INFINITY;
+        for (GeneratedImage image : result.images()) {
+            double score = image.score().orElseThrow();
+            assertTrue(score <= previous, "scores must be descending");
+            previous = score;
+        }
+        assertTrue(result.timings().stream().anyMatch(t -> t.stage() == Stage.POST_SELECT));
+    }
+
+    @Test
+    void cancellation_stops_within_a_step_and_frees_the_backend_memory() {
+        Backend backend = models.backend();
+        long before = backend.memoryStats().liveTensors();
+        CancellationToken token = CancellationToken.create();
+        AtomicInteger steps = new AtomicInteger();
+        GenerationOptions options = GenerationOptions.builder().samples(2).seed(5).cancellation(token)
+                .listener((stage, done, total) -> {
+                    if (steps.incrementAndGet() == 20) {
+                        token.cancel();
+                    }
+                }).build();
+        assertThrows(GenerationCancelledException.class, () -> pipeline.generate("a cat", options));
+        assertTrue(steps.get() <= 21, "cancelled within one step, saw " + steps.get());
+        assertEquals(before, backend.memoryStats().liveTensors(), "every tensor of the run was released");
+    }
+
+    @Test
+    void concurrent_generations_match_sequential_ones() throws Exception {
+        String[] prompts = {"a cat", "a dog", "a tree", "a river"};
+        List<int[]> sequential = new ArrayList<>();
+        for (int i = 0; i < prompts.length; i++) {
+            sequential.add(pipeline.generate(prompts[i], stage1(100 + i, 1).build()).images().getFirst().coarse().ids());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<int[]>> futures = new ArrayList<>();
+            for (int i = 0; i < prompts.length; i++) {
+                int k = i;
+                futures.add(pool.submit(() -> pipeline.generate(prompts[k], stage1(100 + k, 1).build()).images().getFirst().coarse().ids()));
+            }
+            for (int i = 0; i < prompts.length; i++) {
+                assertArrayEquals(sequential.get(i), futures.get(i).get(), "prompt " + i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void a_prompt_too_long_for_super_resolution_fails_before_stage_one() {
+        String longPrompt = "tiger ".repeat(100); // about 109 ids with the template: fine for CogLM, not for DSR
+        AtomicInteger progress = new AtomicInteger();
+        PromptTooLongException e = assertThrows(PromptTooLongException.class, () -> pipeline.generate(longPrompt,
+                GenerationOptions.builder().listener((s, d, t) -> progress.incrementAndGet()).build()));
+        assertEquals(0, progress.get(), "nothing ran");
+        assertTrue(e.getMessage().contains(Integer.toString(e.idCount())), e.getMessage());
+        assertThrows(PromptTooLongException.class, () -> pipeline.generate("tiger ".repeat(200), stage1(1, 1).build()));
+        assertThrows(InvalidInputException.class, () -> pipeline.generate("   ", stage1(1, 1).build()));
+    }
+
+    @Test
+    void completion_redraws_a_box_of_a_picture() {
+        float[] planes = new float[3 * 300 * 200];
+        for (int i = 0; i < planes.length; i++) {
+            planes[i] = ((i * 7) % 255) / 255f;
+        }
+        RgbImage picture = RgbImage.ofPlanes(200, 300, planes);
+        CompletionResult small = pipeline.complete("a cat", picture, new CompletionBox(0.4, 0.4, 0.55, 0.55),
+                GenerationOptions.builder().style(Style.NONE).samples(1).seed(1).build());
+        assertEquals(1, small.images().size());
+        assertEquals(480, small.images().getFirst().width());
+        assertTrue(small.timings().stream().noneMatch(t -> t.stage() == Stage.SUPER_RESOLVE), "a crop of at most 160 pixels skips SR");
+        CompletionResult large = pipeline.complete("a cat", picture, new CompletionBox(0.2, 0.2, 0.7, 0.7),
+                GenerationOptions.builder().style(Style.NONE).samples(1).seed(1).build());
+        assertTrue(large.timings().stream().anyMatch(t -> t.stage() == Stage.REFINE));
+        assertNotNull(large.images().getFirst());
+    }
+
+    @Test
+    void the_api_entry_point_finds_this_implementation(@TempDir Path other) {
+        Path demo = other.resolve("demo");
+        DemoModels.ensure(demo);
+        try (CogView2Pipeline p = CogView2.open(PipelineConfig.models(demo).withBackend("cpu-reference"))) {
+            assertEquals("cpu-reference", p.info().backend());
+            assertEquals(23000 - 3000 + p.tokenizer().vocabularySize() - 23000 + 3000, p.tokenizer().vocabularySize());
+            assertTrue(Arrays.stream(p.tokenizer().encode("hello")).allMatch(id -> id >= 20000));
+        }
+    }
+}
