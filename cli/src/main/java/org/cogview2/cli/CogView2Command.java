@@ -1,0 +1,54 @@
+package org.cogview2.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code cogview2} command. Errors are reported as one sentence (exit status 1) without a stack trace unless
+ * {@code --verbose} is given.
+ */
+@Command(name = "cogview2",
+        mixinStandardHelpOptions = true,
+        version = "cogview2 0.1.0",
+        description = "CogView2 text-to-image generation on the JVM.",
+        subcommands = {GenerateCommand.class, CompleteCommand.class, TokenizeCommand.class,
+                BackendsCommand.class, CertifyCommand.class, GoldensCommand.class})
+public final class CogView2Command implements Runnable {
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit status. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CogView2Command root = new CogView2Command();
+        CommandLine cli = new CommandLine(root);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean verbose = parseResult.hasMatchedOption("--verbose")
+                    || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            if (verbose) {
+                e.printStackTrace(commandLine.getErr());
+            } else {
+                commandLine.getErr().println("error: " + ErrorMessages.describe(e));
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}
