@@ -323,6 +323,7 @@ final class SafeUnpickler extends Unpickler {
             case Opcodes.SHORT_BINBYTES -> st.add(readCounted(readUnsigned(1, "SHORT_BINBYTES length")));
             case Opcodes.BINBYTES8, Opcodes.BYTEARRAY8 -> st.add(readCounted(readUnsigned(8,
                     opcodeName(key) + " length")));
+            case Opcodes.LONG1 -> st.add(PickleUtils.decode_long(readCounted(readUnsigned(1, "LONG1 length"))));
             case Opcodes.LONG4 -> {
                 long n = readUnsigned(4, "LONG4 length");
                 if (n > limits.maxIntBytes()) {
