@@ -8,7 +8,6 @@ import org.cogview2.checkpoint.TensorRequirements;
 import org.cogview2.checkpoint.TorchCheckpointWriter;
 import org.cogview2.checkpoint.TransformerConfig;
 import org.cogview2.checkpoint.npy.NpyArray;
-import org.cogview2.models.pipeline.ModelSources;
 import org.cogview2.models.sampling.ClusterTable;
 import org.cogview2.models.transformer.SatCheckpoints;
 import org.cogview2.spi.DType;
@@ -64,17 +63,20 @@ public final class DemoModels {
         return base.resolve(VERSION);
     }
 
-    /** The demo set in the default folder, written first if needed. */
-    public static ModelSources ensure() {
+    /** The demo set in the default folder, written first if needed; returns its folder. */
+    public static Path ensure() {
         return ensure(defaultDirectory());
     }
 
-    /** The demo set in {@code dir}, written first if needed (safe if several processes race). */
-    public static ModelSources ensure(Path dir) {
+    /**
+     * The demo set in {@code dir}, written first if needed (safe if several processes race); returns {@code dir},
+     * laid out like a {@code SAT_HOME} with {@code icetk/} and {@code cluster_label.npy} inside.
+     */
+    public static Path ensure(Path dir) {
         if (!Files.isRegularFile(dir.resolve(READY))) {
             write(dir);
         }
-        return ModelSources.discover(dir, null).asDemo("built-in demo models (" + dir + ")");
+        return dir;
     }
 
     private static void write(Path dir) {
@@ -122,7 +124,7 @@ public final class DemoModels {
         for (int v = 0; v < labels.length; v++) {
             labels[v] = random.nextInt(ClusterTable.CLUSTERS);
         }
-        NpyArray.writeLongs(dir.resolve(ModelSources.CLUSTER_TABLE), new int[]{labels.length}, labels);
+        NpyArray.writeLongs(dir.resolve(ClusterTable.FILE_NAME), new int[]{labels.length}, labels);
     }
 
     private static void writeSat(Path folder, TransformerConfig c, TensorRequirements requirements, String modelClass,

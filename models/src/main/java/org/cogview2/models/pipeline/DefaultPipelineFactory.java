@@ -12,6 +12,7 @@ import org.cogview2.spi.Backend;
 import org.cogview2.spi.Backends;
 import org.cogview2.tokenizer.icetk.IceTokenizer;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -45,7 +46,11 @@ public final class DefaultPipelineFactory implements PipelineFactory {
     }
 
     static ModelSources sources(PipelineConfig config) {
-        return config.models() == null ? DemoModels.ensure() : ModelSources.discover(config.models(), config.clusterTable());
+        if (config.models() == null) {
+            Path demo = DemoModels.ensure();
+            return ModelSources.discover(demo, config.clusterTable()).asDemo("built-in demo models (" + demo + ")");
+        }
+        return ModelSources.discover(config.models(), config.clusterTable());
     }
 
     /** A tokenizer that also releases the backend it was loaded on. */

@@ -18,8 +18,8 @@ import java.util.List;
 public record ModelSources(SatModelFolder coglm, SatModelFolder dsr, SatModelFolder itersr, Path iceText, Path iceImage,
                            Path clusterTable, String description, boolean demo) {
 
-    /** The cluster table's file name, as the official scripts load it from their working directory. */
-    public static final String CLUSTER_TABLE = "cluster_label.npy";
+    /** The cluster table's file name. */
+    public static final String CLUSTER_TABLE = org.cogview2.models.sampling.ClusterTable.FILE_NAME;
 
     /**
      * The model set under {@code root} (a {@code SAT_HOME}-like folder, see {@link ModelRepository#discover}); the

@@ -12,6 +12,9 @@ import java.util.Arrays;
  */
 public final class ClusterTable {
 
+    /** The file name, as the official scripts load it from their working directory. */
+    public static final String FILE_NAME = "cluster_label.npy";
+
     public static final int TOKENS = 20000;
     public static final int CLUSTERS = 500;
 

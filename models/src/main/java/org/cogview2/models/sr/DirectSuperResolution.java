@@ -1,5 +1,7 @@
 package org.cogview2.models.sr;
 
+import org.cogview2.models.transformer.MixinWeights;
+
 import org.cogview2.api.DsrSampling;
 import org.cogview2.api.InvalidInputException;
 import org.cogview2.api.RunControl;
@@ -33,12 +35,12 @@ public final class DirectSuperResolution implements SuperResolver {
     private static final int CELLS_PER_BLOCK = 400;
 
     private final SatTransformer transformer;
-    private final SrWeights weights;
+    private final MixinWeights weights;
     private final Backend backend;
     private final ClusterTable clusters;
     private final int startOfImage;
 
-    public DirectSuperResolution(SatTransformer transformer, SrWeights weights, Backend backend, ClusterTable clusters, int startOfImage) {
+    public DirectSuperResolution(SatTransformer transformer, MixinWeights weights, Backend backend, ClusterTable clusters, int startOfImage) {
         this.transformer = transformer;
         this.weights = weights;
         this.backend = backend;

@@ -1,5 +1,7 @@
 package org.cogview2.models.sr;
 
+import org.cogview2.models.transformer.MixinWeights;
+
 import org.cogview2.models.transformer.LayerAttention;
 import org.cogview2.models.transformer.LayerWeights;
 import org.cogview2.models.transformer.SatTransformer;
@@ -15,7 +17,7 @@ import org.cogview2.spi.TensorScope;
  * projections and the level-0 mask; level 1 (the 60x60 grid) is projected by {@code attention_plus} and attends,
  * in one softmax, to a 5x5 window of the 20x20 level-0 keys and a 9x5 window of its own grid.
  */
-record DsrAttention(SatTransformer transformer, SrWeights plus, Tensor levelZeroMask) implements LayerAttention {
+record DsrAttention(SatTransformer transformer, MixinWeights plus, Tensor levelZeroMask) implements LayerAttention {
 
     static final LocalWindow SELF_WINDOW = LocalWindow.of(9, 5);
     static final LocalWindow CROSS_WINDOW = LocalWindow.of(5, 5);

@@ -1,5 +1,7 @@
 package org.cogview2.models.sr;
 
+import org.cogview2.models.transformer.MixinWeights;
+
 import org.cogview2.api.InvalidInputException;
 import org.cogview2.api.Refiner;
 import org.cogview2.api.RunControl;
@@ -28,11 +30,11 @@ public final class IterativeSuperResolution implements Refiner {
     private static final int CELLS_PER_BLOCK = 400;
 
     private final SatTransformer transformer;
-    private final SrWeights weights;
+    private final MixinWeights weights;
     private final Backend backend;
     private final int startOfImage;
 
-    public IterativeSuperResolution(SatTransformer transformer, SrWeights weights, Backend backend, int startOfImage) {
+    public IterativeSuperResolution(SatTransformer transformer, MixinWeights weights, Backend backend, int startOfImage) {
         this.transformer = transformer;
         this.weights = weights;
         this.backend = backend;

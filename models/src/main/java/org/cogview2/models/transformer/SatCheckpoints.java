@@ -4,7 +4,6 @@ import org.cogview2.checkpoint.StoredTensor;
 import org.cogview2.checkpoint.TensorRequirements;
 import org.cogview2.checkpoint.TorchCheckpoint;
 import org.cogview2.checkpoint.TransformerConfig;
-import org.cogview2.models.sr.SrWeights;
 import org.cogview2.spi.TensorScope;
 
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ public final class SatCheckpoints {
     }
 
     /** The mixin weights of an SR checkpoint (null for CogLM). */
-    public static SrWeights uploadExtra(TensorScope scope, Map<String, StoredTensor> stateDict, TransformerConfig config, Extra extra) {
+    public static MixinWeights uploadExtra(TensorScope scope, Map<String, StoredTensor> stateDict, TransformerConfig config, Extra extra) {
         if (extra == Extra.NONE) {
             return null;
         }
@@ -53,6 +52,6 @@ public final class SatCheckpoints {
                 dense.add(up.linear("mixins.attention_plus.dense." + l));
             }
         }
-        return new SrWeights(up.tensor("mixins.extra_position_embedding.position_embeddings.weight"), qkv, dense);
+        return new MixinWeights(up.tensor("mixins.extra_position_embedding.position_embeddings.weight"), qkv, dense);
     }
 }

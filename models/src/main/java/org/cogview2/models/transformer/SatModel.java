@@ -3,7 +3,6 @@ package org.cogview2.models.transformer;
 import org.cogview2.checkpoint.SatModelFolder;
 import org.cogview2.checkpoint.TorchCheckpoint;
 import org.cogview2.checkpoint.TransformerConfig;
-import org.cogview2.models.sr.SrWeights;
 import org.cogview2.spi.Backend;
 import org.cogview2.spi.TensorScope;
 
@@ -14,11 +13,11 @@ import org.cogview2.spi.TensorScope;
 public final class SatModel implements AutoCloseable {
 
     private final SatTransformer transformer;
-    private final SrWeights extra;
+    private final MixinWeights extra;
     private final TorchCheckpoint checkpoint;
     private final TensorScope weights;
 
-    private SatModel(SatTransformer transformer, SrWeights extra, TorchCheckpoint checkpoint, TensorScope weights) {
+    private SatModel(SatTransformer transformer, MixinWeights extra, TorchCheckpoint checkpoint, TensorScope weights) {
         this.transformer = transformer;
         this.extra = extra;
         this.checkpoint = checkpoint;
@@ -36,7 +35,7 @@ public final class SatModel implements AutoCloseable {
             SatCheckpoints.validate(checkpoint, config, kind);
             weights = backend.newScope();
             TransformerWeights transformer = TransformerWeights.upload(weights, checkpoint.stateDict(), config);
-            SrWeights extra = SatCheckpoints.uploadExtra(weights, checkpoint.stateDict(), config, kind);
+            MixinWeights extra = SatCheckpoints.uploadExtra(weights, checkpoint.stateDict(), config, kind);
             return new SatModel(new SatTransformer(config, transformer, backend.kernels()), extra, checkpoint, weights);
         } catch (RuntimeException e) {
             if (weights != null) {
@@ -52,7 +51,7 @@ public final class SatModel implements AutoCloseable {
     }
 
     /** The SR mixin weights, or null for CogLM. */
-    public SrWeights extra() {
+    public MixinWeights extra() {
         return extra;
     }
 

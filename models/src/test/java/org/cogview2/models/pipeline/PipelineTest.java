@@ -54,7 +54,7 @@ class PipelineTest {
 
     @BeforeAll
     static void load() {
-        ModelSources sources = DemoModels.ensure(dir.resolve("demo"));
+        ModelSources sources = ModelSources.discover(DemoModels.ensure(dir.resolve("demo")), null);
         models = ModelSet.load(sources, Backends.discover().select("cpu-reference"), true);
         pipeline = new DefaultPipeline(models);
     }
