@@ -1,0 +1,134 @@
+package org.cogview2.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line as a user sees it: output, files, exit codes and one-sentence errors. */
+class CommandLineTest {
+
+    @TempDir
+    static Path dir;
+
+    record Run(int status, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = CogView2Command.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void demoModelsInTemp() {
+        System.setProperty("cogview2.demo.dir", dir.resolve("demo").toString());
+    }
+
+    @Test
+    void backends_lists_the_reference_backend_as_available() {
+        Run r = run("backends");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("cpu-reference") && r.out().contains("available"), r.out());
+    }
+
+    @Test
+    void generate_writes_a_480_pixel_png_with_metadata_and_timings() throws Exception {
+        Path out = dir.resolve("tiger.png");
+        Run r = run("generate", "a tiger", "-o", out.toString(), "--first-stage-only", "--no-progress", "--seed", "3");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("UNTRAINED"), "the demo weights are announced: " + r.err());
+        assertTrue(r.out().contains("timing: stage 1: CogLM"), r.out());
+        BufferedImage picture = ImageIO.read(out.toFile());
+        assertEquals(480, picture.getWidth());
+        assertEquals(480, picture.getHeight());
+        assertTrue(Files.isRegularFile(dir.resolve("tiger-0.png")));
+        String text = metadata(out);
+        assertTrue(text.contains("Prompt") && text.contains("a tiger") && text.contains("Seed") && text.contains("cpu-reference"), text);
+    }
+
+    @Test
+    void errors_are_one_sentence_without_a_stack_trace_and_exit_non_zero() {
+        Run unknownStyle = run("generate", "a tiger", "--style", "cubist", "--no-progress");
+        assertEquals(1, unknownStyle.status());
+        assertTrue(unknownStyle.err().startsWith("error: unknown style 'cubist'; choose one of none, mainbody"), unknownStyle.err());
+        assertFalse(unknownStyle.err().contains("\tat "), unknownStyle.err());
+
+        Run missingModels = run("generate", "a tiger", "--models", dir.resolve("nowhere").toString(), "--no-progress");
+        assertEquals(1, missingModels.status());
+        assertTrue(missingModels.err().contains("nowhere"), "names the path looked at: " + missingModels.err());
+
+        Run tooLong = run("generate", "tiger ".repeat(200), "--no-progress");
+        assertEquals(1, tooLong.status());
+        assertTrue(tooLong.err().contains("ids long but at most 110"), tooLong.err());
+
+        Run verbose = run("generate", "a tiger", "--style", "cubist", "--verbose");
+        assertTrue(verbose.err().contains("\tat "), "--verbose prints the stack trace");
+    }
+
+    @Test
+    void goldens_prints_a_line_per_case_and_the_closing_count() {
+        java.util.Optional<Path> golden = org.cogview2.conformance.GoldenData.locate();
+        org.junit.jupiter.api.Assumptions.assumeTrue(golden.isPresent(), "golden data not found");
+        Run r = run("goldens", golden.get().toString(), "--case", "attention");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("local_attention_kernel") && r.out().contains("PASS"), r.out());
+        assertTrue(r.out().strip().endsWith("2 passed, 0 failed"), r.out());
+    }
+
+    @Test
+    void certify_writes_the_report_for_the_reference_backend() {
+        Path report = dir.resolve("report");
+        Run r = run("certify", "--backend", "cpu-reference", "--report", report.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.isRegularFile(report.resolve(org.cogview2.conformance.CertificationReport.JSON_FILE)));
+        assertTrue(Files.isRegularFile(report.resolve(org.cogview2.conformance.CertificationReport.TEXT_FILE)));
+    }
+
+    @Test
+    void tokenize_round_trips_text() {
+        Run ids = run("tokenize", "a tiger");
+        assertEquals(0, ids.status(), ids.err());
+        String[] parts = ids.out().strip().split(" ");
+        String[] args = new String[parts.length + 2];
+        args[0] = "tokenize";
+        args[1] = "--decode";
+        System.arraycopy(parts, 0, args, 2, parts.length);
+        Run text = run(args);
+        assertEquals("a tiger", text.out().strip());
+    }
+
+    private static String metadata(Path png) throws Exception {
+        try (ImageInputStream in = ImageIO.createImageInputStream(png.toFile())) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            IIOMetadata meta = reader.getImageMetadata(0);
+            StringBuilder b = new StringBuilder();
+            collect(meta.getAsTree("javax_imageio_png_1.0"), b);
+            return b.toString();
+        }
+    }
+
+    private static void collect(org.w3c.dom.Node node, StringBuilder b) {
+        if (node instanceof javax.imageio.metadata.IIOMetadataNode n && "tEXtEntry".equals(n.getNodeName())) {
+            b.append(n.getAttribute("keyword")).append('=').append(n.getAttribute("value")).append('\n');
+        }
+        for (org.w3c.dom.Node c = node.getFirstChild(); c != null; c = c.getNextSibling()) {
+            collect(c, b);
+        }
+    }
+}
