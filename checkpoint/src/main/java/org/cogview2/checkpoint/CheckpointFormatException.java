@@ -11,6 +11,7 @@ import java.nio.file.Path;
  */
 public class CheckpointFormatException extends ModelFormatException {
 
+    /** The zip entry, key or tensor at fault, or null. */
     private final String entry;
 
     /**

@@ -9,6 +9,7 @@ import java.nio.file.Path;
  */
 public class CheckpointLimitException extends CheckpointFormatException {
 
+    /** The exceeded bound. */
     private final String limit;
 
     /**

@@ -11,6 +11,7 @@ import java.nio.file.Path;
  */
 public class ForbiddenGlobalException extends UnsafeModelFileException {
 
+    /** The refused global. */
     private final String global;
 
     /**

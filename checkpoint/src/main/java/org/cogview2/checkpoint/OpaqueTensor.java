@@ -22,6 +22,7 @@ public record OpaqueTensor(String key, String storageType, int[] shape) {
         shape = shape.clone();
     }
 
+    /** The dimensions (a copy). */
     @Override
     public int[] shape() {
         return shape.clone();

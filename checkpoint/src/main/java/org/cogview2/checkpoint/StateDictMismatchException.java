@@ -10,6 +10,7 @@ import java.util.List;
  */
 public class StateDictMismatchException extends CheckpointFormatException {
 
+    /** One line per problem. */
     private final List<String> problems;
 
     /**

@@ -113,7 +113,25 @@ public final class TorchCheckpoint implements AutoCloseable {
             }
             checkMagic(file, head.array(), size);
             MemorySegment mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return parse(file, mapping, arena, allowList, limits);
+            ZipIndex.HeaderSource headers = (offset, length) -> {
+                ByteBuffer b = ByteBuffer.allocate(length);
+                try {
+                    while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0) {
+                        // positional reads: no page of the mapping is touched
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (b.hasRemaining()) {
+                    throw new ZipFormatException(file, null, "file ended while reading a local header at offset "
+                            + offset + " (it changed while being read?)");
+                }
+                return b.array();
+            };
+            return parse(file, mapping, arena, allowList, limits, headers);
+        } catch (java.io.UncheckedIOException e) {
+            arena.close();
+            throw new ModelFormatException(file, "cannot read: " + e.getCause().getMessage(), e.getCause());
         } catch (IOException e) {
             arena.close();
             throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
@@ -125,9 +143,15 @@ public final class TorchCheckpoint implements AutoCloseable {
 
     /** Parses a checkpoint held in {@code bytes}; tensors are slices of it, copies are allocated in {@code arena}. */
     static TorchCheckpoint parse(Path file, MemorySegment bytes, Arena arena, PickleAllowList allowList, Limits limits) {
+        return parse(file, bytes, arena, allowList, limits,
+                (offset, length) -> bytes.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    private static TorchCheckpoint parse(Path file, MemorySegment bytes, Arena arena, PickleAllowList allowList,
+                                         Limits limits, ZipIndex.HeaderSource headers) {
         byte[] head = bytes.asSlice(0, Math.min(bytes.byteSize(), LEGACY_MAGIC.length)).toArray(ValueLayout.JAVA_BYTE);
         checkMagic(file, head, bytes.byteSize());
-        ZipIndex zip = ZipIndex.read(file, bytes);
+        ZipIndex zip = ZipIndex.read(file, bytes, headers);
         String first = zip.entries().getFirst().name();
         int slash = first.indexOf('/');
         if (slash <= 0) {

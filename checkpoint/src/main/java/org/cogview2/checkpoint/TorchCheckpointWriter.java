@@ -123,10 +123,12 @@ public final class TorchCheckpointWriter {
             return new Tensor(dtype, shape, null, Objects.requireNonNull(filler));
         }
 
+        /** The element type written. */
         public DType dtype() {
             return dtype;
         }
 
+        /** The dimensions (a copy). */
         public int[] shape() {
             return shape.clone();
         }

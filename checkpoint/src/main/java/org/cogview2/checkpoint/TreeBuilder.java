@@ -148,7 +148,7 @@ final class TreeBuilder {
                     + shown(path) + "); checkpoints hold trees of data");
         }
         Object result = switch (raw) {
-            case Object[] tuple -> list(List.of(tuple), path, depth);
+            case Object[] tuple -> list(java.util.Arrays.asList(tuple), path, depth);
             case ArrayList<?> list -> list(list, path, depth);
             case LinkedHashMap<?, ?> map -> {
                 Map<Object, Object> out = new LinkedHashMap<>();
@@ -159,7 +159,7 @@ final class TreeBuilder {
                 yield Collections.unmodifiableMap(out);
             }
             case PySet set -> new InertObject(set.global, List.of(list(new ArrayList<>(set.items), path, depth)), null);
-            case InertRaw r -> new InertObject(r.global, list(List.of(r.args), path, depth),
+            case InertRaw r -> new InertObject(r.global, list(java.util.Arrays.asList(r.args), path, depth),
                     convert(r.state, path.key("<state>"), null, depth + 1));
             default -> throw new PickleFormatException(file, entry, "unexpected value of Java type "
                     + raw.getClass().getName() + " at " + shown(path));

@@ -96,19 +96,36 @@ final class ZipIndex {
         return (int) crc.getValue();
     }
 
-    /** Reads and validates the central directory and every local header. */
+    /**
+     * Reads bytes at an offset of the archive. Local headers are scattered through a multi-gigabyte file, one
+     * before each tensor; reading them through the mapping would fault in (and keep resident) pages around each
+     * of them, so {@link TorchCheckpoint#open} reads them with positional file reads instead.
+     */
+    interface HeaderSource {
+        /** Exactly {@code length} bytes at {@code offset} (the range was checked to lie inside the file). */
+        byte[] read(long offset, int length);
+    }
+
+    /** Reads and validates the central directory and every local header (read from the segment itself). */
     static ZipIndex read(Path file, MemorySegment zip) {
-        return new Reader(file, zip).read();
+        return read(file, zip, (offset, length) -> zip.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    /** Reads and validates the central directory and every local header, the latter through {@code headers}. */
+    static ZipIndex read(Path file, MemorySegment zip, HeaderSource headers) {
+        return new Reader(file, zip, headers).read();
     }
 
     private static final class Reader {
         private final Path file;
         private final MemorySegment zip;
+        private final HeaderSource headers;
         private final long size;
 
-        Reader(Path file, MemorySegment zip) {
+        Reader(Path file, MemorySegment zip, HeaderSource headers) {
             this.file = file;
             this.zip = zip;
+            this.headers = headers;
             this.size = zip.byteSize();
         }
 
@@ -307,26 +324,30 @@ final class ZipIndex {
                         + "must end before the central directory at byte " + cdOffset + ")");
             }
             // Local header: signature, same name; its extra length (torch's alignment padding) differs.
-            if (i32(localOffset) != LOCAL_HEADER_SIG) {
+            int localLen = (int) Math.min(LOCAL_HEADER_SIZE + nameLen, cdOffset - localOffset);
+            java.nio.ByteBuffer local = java.nio.ByteBuffer.wrap(headers.read(localOffset, localLen))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (local.getInt(0) != LOCAL_HEADER_SIG) {
                 throw fail(name, String.format("no local header at offset %d (found signature %08x, expected %08x)",
-                        localOffset, i32(localOffset), LOCAL_HEADER_SIG));
+                        localOffset, local.getInt(0), LOCAL_HEADER_SIG));
             }
-            int localMethod = u16(localOffset + 8);
-            int localNameLen = u16(localOffset + 26);
-            int localExtraLen = u16(localOffset + 28);
+            int localMethod = Short.toUnsignedInt(local.getShort(8));
+            int localNameLen = Short.toUnsignedInt(local.getShort(26));
+            int localExtraLen = Short.toUnsignedInt(local.getShort(28));
             if (localMethod != 0) {
                 throw fail(name, "local header says compression method " + localMethod
                         + "; only stored (0) entries are accepted");
+            }
+            if (localNameLen != nameLen || localLen < LOCAL_HEADER_SIZE + nameLen
+                    || !local.slice(LOCAL_HEADER_SIZE, nameLen)
+                    .equals(zip.asSlice(pos + CENTRAL_HEADER_SIZE, nameLen).asByteBuffer())) {
+                throw fail(name, "local header at offset " + localOffset + " names a different entry than the "
+                        + "central directory");
             }
             long dataOffset = localOffset + LOCAL_HEADER_SIZE + localNameLen + localExtraLen;
             if (dataOffset > cdOffset) {
                 throw fail(name, "local header at offset " + localOffset + " (name " + localNameLen
                         + " bytes, extra " + localExtraLen + " bytes) runs into the central directory");
-            }
-            if (localNameLen != nameLen || !zip.asSlice(localOffset + LOCAL_HEADER_SIZE, nameLen)
-                    .asByteBuffer().equals(zip.asSlice(pos + CENTRAL_HEADER_SIZE, nameLen).asByteBuffer())) {
-                throw fail(name, "local header at offset " + localOffset + " names a different entry than the "
-                        + "central directory");
             }
             if (uncompressed > cdOffset - dataOffset) {
                 throw fail(name, "entry data (offset " + dataOffset + ", " + uncompressed + " bytes) runs past the "

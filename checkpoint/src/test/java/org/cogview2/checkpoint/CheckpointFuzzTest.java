@@ -61,6 +61,19 @@ class CheckpointFuzzTest {
         Fuzzing.configOracle(json);
     }
 
+    @Provide
+    Arbitrary<PyTrees.Node> trees() {
+        return PyTrees.node(4);
+    }
+
+    /** Valid data trees must load, and load exactly: the reader is not only safe but also correct. */
+    @Property(tries = 600, seed = "577215", edgeCases = EdgeCasesMode.NONE)
+    void validTreesLoadExactly(@ForAll("trees") PyTrees.Node tree) {
+        try (TorchCheckpoint c = Ckpt.parse(PyTrees.checkpoint(tree))) {
+            PyTrees.assertReads(tree, c.root(), "root");
+        }
+    }
+
     @Property(tries = 300, seed = "141421")
     void randomBytesAreRejectedCleanly(@ForAll @Size(max = 600) byte[] bytes) {
         Fuzzing.checkpointOracle(bytes);

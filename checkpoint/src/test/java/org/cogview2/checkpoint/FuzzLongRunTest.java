@@ -65,6 +65,18 @@ class FuzzLongRunTest {
         Fuzzing.configOracle(json);
     }
 
+    @Provide
+    Arbitrary<PyTrees.Node> trees() {
+        return generators.trees();
+    }
+
+    @Property(edgeCases = EdgeCasesMode.NONE)
+    void validTreesLoadExactly(@ForAll("trees") PyTrees.Node tree) {
+        try (TorchCheckpoint c = Ckpt.parse(PyTrees.checkpoint(tree))) {
+            PyTrees.assertReads(tree, c.root(), "root");
+        }
+    }
+
     @Property
     void randomBytes(@ForAll @Size(max = 4096) byte[] bytes) {
         Fuzzing.checkpointOracle(bytes);

@@ -278,6 +278,14 @@ class PickleReadingTest {
         assertTrue(top.get(0) == top.get(1), "shared list converted once");
     }
 
+    /** SAT's client state: random.getstate() is (3, (ints...), None), a tuple holding None. */
+    @Test
+    void tuplesHoldingNoneLoad() {
+        List<?> state = (List<?>) root(new PickleEmitter().proto(2).integer(3).integer(7).integer(8).tuple(2).none()
+                .tuple(3).stop());
+        assertEquals(java.util.Arrays.asList(3L, List.of(7L, 8L), null), state);
+    }
+
     @Test
     void nullKeysAndNoneValuesAreKept() {
         Map<?, ?> m = (Map<?, ?>) root(new PickleEmitter().proto(2).emptyDict().none().string("v").setitem()

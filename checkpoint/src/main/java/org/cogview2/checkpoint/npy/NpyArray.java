@@ -156,14 +156,17 @@ public final class NpyArray {
         return descr;
     }
 
+    /** The dimensions (a copy), outermost first. */
     public int[] shape() {
         return shape.clone();
     }
 
+    /** Number of elements. */
     public int size() {
         return floats != null ? floats.length : longs.length;
     }
 
+    /** Whether the values are floating-point ({@code <f4}, {@code <f8}). */
     public boolean isFloating() {
         return floats != null;
     }
