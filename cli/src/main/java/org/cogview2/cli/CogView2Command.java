@@ -15,7 +15,7 @@ import java.io.PrintWriter;
         version = "cogview2 0.1.0",
         description = "CogView2 text-to-image generation on the JVM.",
         subcommands = {GenerateCommand.class, CompleteCommand.class, TokenizeCommand.class,
-                BackendsCommand.class, CertifyCommand.class, GoldensCommand.class})
+                BackendsCommand.class, CertifyCommand.class, GoldensCommand.class, BenchCommand.class})
 public final class CogView2Command implements Runnable {
 
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
