@@ -20,6 +20,15 @@ public interface Backend extends AutoCloseable {
 
     MemoryStats memoryStats();
 
+    /**
+     * Bytes this backend can still allocate for tensors (device memory for a GPU, heap for a JVM backend), or -1 if
+     * unknown. The models compare it with their estimate before a run and refuse runs that cannot fit, instead of
+     * failing with an out-of-memory error half way.
+     */
+    default long availableBytes() {
+        return -1;
+    }
+
     /** Releases everything this backend holds. Using it afterwards fails. */
     @Override
     void close();

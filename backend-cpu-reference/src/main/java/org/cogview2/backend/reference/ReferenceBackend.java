@@ -94,6 +94,13 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public long availableBytes() {
+        // Tensors live on the Java heap: what the heap can still grow to hold.
+        Runtime rt = Runtime.getRuntime();
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    }
+
+    @Override
     public MemoryStats memoryStats() {
         return accounting.snapshot();
     }

@@ -1,8 +1,6 @@
 package org.cogview2.models.demo;
 
-import org.cogview2.api.SpecialToken;
 import org.cogview2.checkpoint.HvqvaeLayout;
-import org.cogview2.checkpoint.LayerNormOrder;
 import org.cogview2.checkpoint.ModelRepository;
 import org.cogview2.checkpoint.TensorRequirements;
 import org.cogview2.checkpoint.TorchCheckpointWriter;
@@ -114,8 +112,7 @@ public final class DemoModels {
         Files.write(icetk.resolve(ModelRepository.Component.ICE_TEXT.fileName()), ModelProtoWriter.write(text));
         writeImageCodec(icetk.resolve(ModelRepository.Component.ICE_IMAGE.fileName()), random.split());
 
-        int vocab = 20000 + text.pieces().size() + SpecialToken.values().length;
-        TransformerConfig config = new TransformerConfig(2, 64, 4, vocab, 1024, LayerNormOrder.SANDWICH, 256, 16, Map.of());
+        TransformerConfig config = DemoModelsConfig.transformer();
         writeSat(dir.resolve("coglm"), config, TensorRequirements.satTransformer(config), "CachedAutoregressiveModel", random.split());
         writeSat(dir.resolve("cogview2-dsr"), config, TensorRequirements.cogview2Dsr(config, SatCheckpoints.NEW_SEQUENCE_LENGTH), "DsrModel", random.split());
         writeSat(dir.resolve("cogview2-itersr"), config, TensorRequirements.cogview2IterSr(config, SatCheckpoints.NEW_SEQUENCE_LENGTH), "ItersrModel", random.split());

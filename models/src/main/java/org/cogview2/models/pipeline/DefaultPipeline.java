@@ -19,6 +19,7 @@ import org.cogview2.api.Stage;
 import org.cogview2.api.SuperResolver;
 import org.cogview2.api.TokenGrid;
 import org.cogview2.api.Tokenizer;
+import org.cogview2.checkpoint.TransformerConfig;
 import org.cogview2.models.coglm.CogLm;
 import org.cogview2.models.sr.DirectSuperResolution;
 import org.cogview2.models.sr.IterativeSuperResolution;
@@ -64,6 +65,7 @@ public final class DefaultPipeline implements CogView2Pipeline {
         RunControl control = options.control();
         Stopwatch watch = new Stopwatch();
         int samples = options.samples();
+        memoryNeeded(ids.length, samples, superResolve).check(models.backend(), "generating " + samples + " sample(s)");
         int stage1Batches = (samples + CogLm.DEFAULT_MAX_BATCH - 1) / CogLm.DEFAULT_MAX_BATCH;
 
         List<TokenGrid> coarse = watch.time(Stage.GENERATE, 400 * stage1Batches, () ->
@@ -109,6 +111,19 @@ public final class DefaultPipeline implements CogView2Pipeline {
             images.add(new GeneratedImage(sample, pictures.get(i), ordered.get(i), fine == null ? null : fine.get(i), score));
         }
         return new GenerationResult(images, watch.timings(), models.backend().memoryStats().peakBytes());
+    }
+
+    /** The peak memory of a run, estimated before it starts. */
+    MemoryEstimate memoryNeeded(int promptLength, int samples, boolean superResolve) {
+        TransformerConfig c = models.coglm().transformer().config();
+        MemoryEstimate stage1 = MemoryEstimate.stage1(c, Math.min(samples, CogLm.DEFAULT_MAX_BATCH), promptLength);
+        if (!superResolve) {
+            return stage1;
+        }
+        int batch = Math.min(samples, DirectSuperResolution.MAX_BATCH);
+        return MemoryEstimate.largest(stage1,
+                MemoryEstimate.forward("direct super-resolution, 4096 positions", c, batch, 4096),
+                MemoryEstimate.forward("iterative super-resolution, 3616 positions", c, batch, 3616));
     }
 
     /** The ICE ids of the templated prompt, checked against CogLM's limit. */
