@@ -88,6 +88,27 @@ class PipelineTest {
         assertEquals(List.of(Stage.GENERATE, Stage.SUPER_RESOLVE, Stage.REFINE, Stage.DECODE),
                 result.timings().stream().map(t -> t.stage()).toList());
         assertEquals(400, result.timings().getFirst().forwardPasses());
+
+        // Two more runs of the same request at the same time give the same pictures, through every stage.
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<GenerationResult>> again = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                again.add(pool.submit(() -> pipeline.generate("a tiger wearing VR glasses",
+                        GenerationOptions.builder().samples(2).seed(7).build())));
+            }
+            for (Future<GenerationResult> f : again) {
+                GenerationResult other = f.get();
+                for (int i = 0; i < 2; i++) {
+                    assertEquals(result.images().get(i).fine(), other.images().get(i).fine());
+                    assertArrayEquals(result.images().get(i).image().planes(), other.images().get(i).image().planes());
+                }
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -144,19 +165,24 @@ class PipelineTest {
     }
 
     @Test
-    void concurrent_generations_match_sequential_ones() throws Exception {
-        String[] prompts = {"a cat", "a dog", "a tree", "a river"};
+    void eight_concurrent_generations_match_sequential_ones() throws Exception {
+        String[] prompts = {"a cat", "a dog", "a tree", "a river", "a man", "a car", "the sky", "a red flower"};
         List<int[]> sequential = new ArrayList<>();
         for (int i = 0; i < prompts.length; i++) {
             sequential.add(pipeline.generate(prompts[i], stage1(100 + i, 1).build()).images().getFirst().coarse().ids());
         }
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<int[]>> futures = new ArrayList<>();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
             for (int i = 0; i < prompts.length; i++) {
                 int k = i;
-                futures.add(pool.submit(() -> pipeline.generate(prompts[k], stage1(100 + k, 1).build()).images().getFirst().coarse().ids()));
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return pipeline.generate(prompts[k], stage1(100 + k, 1).build()).images().getFirst().coarse().ids();
+                }));
             }
+            start.countDown();
             for (int i = 0; i < prompts.length; i++) {
                 assertArrayEquals(sequential.get(i), futures.get(i).get(), "prompt " + i);
             }
@@ -175,6 +201,16 @@ class PipelineTest {
         assertTrue(e.getMessage().contains(Integer.toString(e.idCount())), e.getMessage());
         assertThrows(PromptTooLongException.class, () -> pipeline.generate("tiger ".repeat(200), stage1(1, 1).build()));
         assertThrows(InvalidInputException.class, () -> pipeline.generate("   ", stage1(1, 1).build()));
+        assertThrows(InvalidInputException.class, () -> pipeline.generate("", stage1(1, 1).build()));
+        PromptTooLongException huge = assertThrows(PromptTooLongException.class,
+                () -> pipeline.generate("x".repeat(100_000), stage1(1, 1).build()));
+        assertTrue(huge.idCount() > 110, huge.getMessage());
+    }
+
+    @Test
+    void unpaired_surrogates_and_control_characters_in_a_prompt_are_tokenized_not_fatal() {
+        GenerationResult r = pipeline.generate("a \uD800 cat\u0007", stage1(1, 1).build());
+        assertEquals(1, r.images().size());
     }
 
     @Test
