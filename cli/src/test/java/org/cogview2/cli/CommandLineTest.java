@@ -62,6 +62,30 @@ class CommandLineTest {
     }
 
     @Test
+    void complete_redraws_a_box_of_a_png() throws Exception {
+        BufferedImage source = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 240; y++) {
+            for (int x = 0; x < 320; x++) {
+                source.setRGB(x, y, (x % 256) << 16 | (y % 256) << 8 | 128);
+            }
+        }
+        Path in = dir.resolve("garden.png");
+        ImageIO.write(source, "png", in.toFile());
+        Path out = dir.resolve("completed.png");
+        Run r = run("complete", "a red flower", "--image", in.toString(), "--box", "0.4,0.4,0.55,0.55",
+                "--batch", "1", "-o", out.toString(), "--no-progress");
+        assertEquals(0, r.status(), r.err());
+        BufferedImage picture = ImageIO.read(dir.resolve("completed-0.png").toFile());
+        assertEquals(480, picture.getWidth());
+        assertEquals(480, picture.getHeight());
+        assertTrue(metadata(out).contains("Box=0.4,0.4,0.55,0.55"), metadata(out));
+
+        Run badBox = run("complete", "a red flower", "--image", in.toString(), "--box", "0.5,0.5,0.2,0.9", "--no-progress");
+        assertEquals(1, badBox.status());
+        assertTrue(badBox.err().contains("0 <= h0 < h1 <= 1"), badBox.err());
+    }
+
+    @Test
     void errors_are_one_sentence_without_a_stack_trace_and_exit_non_zero() {
         Run unknownStyle = run("generate", "a tiger", "--style", "cubist", "--no-progress");
         assertEquals(1, unknownStyle.status());
