@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code cogview2 complete "prompt" --image in.png --box h0,w0,h1,w1}: text-guided completion. */
@@ -65,21 +65,11 @@ final class CompleteCommand implements Runnable {
             GenerationOptions options = GenerationOptions.builder().style(chosen).samples(batch).seed(seed).listener(bars).build();
             CompletionResult result = pipeline.complete(prompt, picture, region, options);
             bars.close();
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("Prompt", prompt);
+            Map<String, String> meta = PngWriter.metadata(prompt, seed, pipeline.info());
             meta.put("Source", image.getFileName().toString());
             meta.put("Box", box);
-            meta.put("Seed", Long.toString(seed));
-            meta.put("Backend", pipeline.info().backend());
-            meta.put("Model", pipeline.info().models() + (pipeline.info().demoWeights() ? " (untrained demo weights)" : ""));
-            PngWriter.write(PngWriter.grid(result.images(), 3), output, meta);
-            out.println("wrote " + output);
-            String stem = GenerateCommand.stem(output);
-            for (int i = 0; i < result.images().size(); i++) {
-                Path file = output.resolveSibling(stem + "-" + i + ".png");
-                PngWriter.write(result.images().get(i).toBufferedImage(), file, meta);
-                out.println("wrote " + file);
-            }
+            List<String> names = java.util.stream.IntStream.range(0, result.images().size()).mapToObj(Integer::toString).toList();
+            PngWriter.writeAll(output, result.images(), names, meta, i -> Map.of(), out);
             out.println("timing: " + Timings.summary(result.timings()));
         }
     }

@@ -73,31 +73,18 @@ final class GenerateCommand implements Runnable {
             GenerationResult result = pipeline.generate(prompt, options);
             bars.close();
             List<RgbImage> pictures = result.images().stream().map(GeneratedImage::image).toList();
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("Prompt", prompt);
+            List<String> names = result.images().stream().map(i -> Integer.toString(i.sample())).toList();
+            Map<String, String> meta = PngWriter.metadata(prompt, seed, pipeline.info());
             meta.put("Style", chosen.id());
-            meta.put("Seed", Long.toString(seed));
-            meta.put("Backend", pipeline.info().backend());
-            meta.put("Model", pipeline.info().models() + (pipeline.info().demoWeights() ? " (untrained demo weights)" : ""));
-            meta.put("Software", "cogview2-java");
-            PngWriter.write(PngWriter.grid(pictures, 3), output, meta);
-            out.println("wrote " + output);
-            String stem = stem(output);
-            for (GeneratedImage image : result.images()) {
-                Map<String, String> one = new LinkedHashMap<>(meta);
+            PngWriter.writeAll(output, pictures, names, meta, i -> {
+                GeneratedImage image = result.images().get(i);
+                Map<String, String> one = new LinkedHashMap<>();
                 one.put("Sample", Integer.toString(image.sample()));
-                image.score().ifPresent(s -> one.put("Score", String.format(Locale.ROOT, "%.6f", s)));
-                Path file = output.resolveSibling(stem + "-" + image.sample() + ".png");
-                PngWriter.write(image.image().toBufferedImage(), file, one);
-                out.println("wrote " + file + image.score().stream().mapToObj(s -> String.format(Locale.ROOT, " (score %.4f)", s)).findFirst().orElse(""));
-            }
+                image.score().ifPresent(score -> one.put("Score", String.format(Locale.ROOT, "%.6f", score)));
+                return one;
+            }, out);
             out.println("timing: " + Timings.summary(result.timings()));
         }
     }
 
-    static String stem(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
-    }
 }

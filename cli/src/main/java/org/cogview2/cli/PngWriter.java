@@ -68,6 +68,37 @@ final class PngWriter {
         return b.toString();
     }
 
+    /** The text metadata every written picture carries: prompt, seed, backend and models. */
+    static Map<String, String> metadata(String prompt, long seed, org.cogview2.api.PipelineInfo info) {
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        meta.put("Prompt", prompt);
+        meta.put("Seed", Long.toString(seed));
+        meta.put("Backend", info.backend());
+        meta.put("Model", info.models() + (info.demoWeights() ? " (untrained demo weights)" : ""));
+        meta.put("Software", "cogview2-java");
+        return meta;
+    }
+
+    /**
+     * Writes the grid of all pictures to {@code output} and each picture to {@code <stem>-<name>.png} beside it,
+     * printing every file written; {@code extra} adds per-picture metadata.
+     */
+    static void writeAll(Path output, List<RgbImage> pictures, List<String> names, Map<String, String> meta,
+                         java.util.function.IntFunction<Map<String, String>> extra, java.io.PrintWriter out) {
+        write(grid(pictures, 3), output, meta);
+        out.println("wrote " + output);
+        String name = output.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        for (int i = 0; i < pictures.size(); i++) {
+            Map<String, String> one = new java.util.LinkedHashMap<>(meta);
+            one.putAll(extra.apply(i));
+            Path file = output.resolveSibling(stem + "-" + names.get(i) + ".png");
+            write(pictures.get(i).toBufferedImage(), file, one);
+            out.println("wrote " + file);
+        }
+    }
+
     /** Pictures tiled {@code columns} per row without padding (missing tiles black), as {@code make_grid(nrow=3, padding=0)}. */
     static BufferedImage grid(List<RgbImage> images, int columns) {
         int w = images.getFirst().width();

@@ -109,19 +109,7 @@ public final class IceImageTokenizer implements AutoCloseable {
 
     /** 8-bit RGB planes of a picture (alpha dropped; grey, indexed and 16-bit pictures converted by {@code getRGB}). */
     public static PictureResize.Planes bytes(BufferedImage picture) {
-        int w = picture.getWidth();
-        int h = picture.getHeight();
-        float[] planes = new float[3 * w * h];
-        int[] row = new int[w];
-        for (int y = 0; y < h; y++) {
-            picture.getRGB(0, y, w, 1, row, 0, w);
-            for (int x = 0; x < w; x++) {
-                planes[y * w + x] = (row[x] >> 16) & 0xFF;
-                planes[w * h + y * w + x] = (row[x] >> 8) & 0xFF;
-                planes[2 * w * h + y * w + x] = row[x] & 0xFF;
-            }
-        }
-        return new PictureResize.Planes(w, h, planes, true);
+        return PictureResize.bytesOf(RgbImage.fromBufferedImage(picture));
     }
 
     @Override
