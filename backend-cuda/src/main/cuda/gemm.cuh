@@ -16,15 +16,27 @@
 
 // ---------------------------------------------------------------- operand loaders
 
-// Row-major operand whose element (r, k) is p[z * batchStride + r * ld + k] (k contiguous), widened to fp32.
+// Operand A whose element (m, k) is p[z * batchStride + m * ld + k] (k contiguous), widened to fp32.
 template <typename T>
-struct KContiguous {
+struct RowsK {
+    const T* p;
+    i64 ld;
+    i64 batchStride;
+    __device__ __forceinline__ float get(int z, i64 m, i64 k) const {
+        return Widen<T>::get(p, z * batchStride + m * ld + k);
+    }
+};
+
+// Operand B stored as rows of k: element (k, n) is p[z * batchStride + n * ld + k] (a linear weight [N, K], or b of
+// matmul with transposeB), widened to fp32.
+template <typename T>
+struct ColsK {
     const T* p;
     i64 ld;
     i64 batchStride;
     static constexpr bool kFastest = true;
-    __device__ __forceinline__ float get(int z, i64 r, i64 k) const {
-        return Widen<T>::get(p, z * batchStride + r * ld + k);
+    __device__ __forceinline__ float get(int z, i64 k, i64 n) const {
+        return Widen<T>::get(p, z * batchStride + n * ld + k);
     }
 };
 
@@ -144,7 +156,7 @@ __device__ __forceinline__ void gemm_tiles(const LA& la, const LB& lb, const ST&
         for (int e = 0; e < B_PER; e++) {
             int idx = tid + e * THREADS;
             int n, k;
-            if (LB::kFastest) {
+            if constexpr (LB::kFastest) {
                 n = idx / BK;
                 k = idx - n * BK;
             } else {
@@ -166,7 +178,7 @@ __device__ __forceinline__ void gemm_tiles(const LA& la, const LB& lb, const ST&
 #pragma unroll
         for (int e = 0; e < B_PER; e++) {
             int idx = tid + e * THREADS;
-            if (LB::kFastest) {
+            if constexpr (LB::kFastest) {
                 int n = idx / BK;
                 Bs[idx - n * BK][n] = rb[e];
             } else {
@@ -233,8 +245,8 @@ __device__ __forceinline__ void gemm_tiles(const LA& la, const LB& lb, const ST&
 #define DEFINE_LINEAR(NAME, T, TILE)                                                                              \
     extern "C" __global__ void __launch_bounds__(256) NAME(const float* x, const T* w, const void* bias, int bdt,  \
                                                            float* y, int M, int N, int K) {                        \
-        KContiguous<float> la{x, K, 0};                                                                           \
-        KContiguous<T> lb{w, K, 0};                                                                               \
+        RowsK<float> la{x, K, 0};                                                                           \
+        ColsK<T> lb{w, K, 0};                                                                               \
         StoreRows st{y, N, 0, bias, bdt};                                                                         \
         gemm_tiles<TILE>(la, lb, st, M, N, K);                                                                    \
     }
@@ -249,29 +261,29 @@ DEFINE_LINEAR(cv_linear_bf16_s, __nv_bfloat16, GEMM_SMALL)
 // matmul: c [batch, M, N] = a [batch, M, K] . b [batch, K, N] (or b [batch, N, K]^T). grid.z = batch.
 extern "C" __global__ void __launch_bounds__(256) cv_matmul_nn_l(const float* a, const float* b, float* c, int M,
                                                                  int N, int K) {
-    KContiguous<float> la{a, K, (i64)M * K};
+    RowsK<float> la{a, K, (i64)M * K};
     NContiguous lb{b, N, (i64)K * N};
     StoreRows st{c, N, (i64)M * N, nullptr, 0};
     gemm_tiles<GEMM_LARGE>(la, lb, st, M, N, K);
 }
 extern "C" __global__ void __launch_bounds__(256) cv_matmul_nn_s(const float* a, const float* b, float* c, int M,
                                                                  int N, int K) {
-    KContiguous<float> la{a, K, (i64)M * K};
+    RowsK<float> la{a, K, (i64)M * K};
     NContiguous lb{b, N, (i64)K * N};
     StoreRows st{c, N, (i64)M * N, nullptr, 0};
     gemm_tiles<GEMM_SMALL>(la, lb, st, M, N, K);
 }
 extern "C" __global__ void __launch_bounds__(256) cv_matmul_nt_l(const float* a, const float* b, float* c, int M,
                                                                  int N, int K) {
-    KContiguous<float> la{a, K, (i64)M * K};
-    KContiguous<float> lb{b, K, (i64)N * K};
+    RowsK<float> la{a, K, (i64)M * K};
+    ColsK<float> lb{b, K, (i64)N * K};
     StoreRows st{c, N, (i64)M * N, nullptr, 0};
     gemm_tiles<GEMM_LARGE>(la, lb, st, M, N, K);
 }
 extern "C" __global__ void __launch_bounds__(256) cv_matmul_nt_s(const float* a, const float* b, float* c, int M,
                                                                  int N, int K) {
-    KContiguous<float> la{a, K, (i64)M * K};
-    KContiguous<float> lb{b, K, (i64)N * K};
+    RowsK<float> la{a, K, (i64)M * K};
+    ColsK<float> lb{b, K, (i64)N * K};
     StoreRows st{c, N, (i64)M * N, nullptr, 0};
     gemm_tiles<GEMM_SMALL>(la, lb, st, M, N, K);
 }
@@ -282,7 +294,7 @@ extern "C" __global__ void __launch_bounds__(256) cv_matmul_nt_s(const float* a,
         const float* x, const T* w, const void* bias, int bdt, float* y, int batch, int channels, int height,      \
         int width, int outChannels, int kh, int kw, int stride, int padTop, int padLeft, int outH, int outW) {      \
         int K = channels * kh * kw;                                                                                \
-        KContiguous<T> la{w, K, 0};                                                                                \
+        RowsK<T> la{w, K, 0};                                                                                \
         Im2col lb{x, channels, height, width, kh, kw, stride, padTop, padLeft, outH, outW};                       \
         StoreConv st{y, outChannels, (i64)outH * outW, bias, bdt};                                                 \
         gemm_tiles<TILE>(la, lb, st, outChannels, batch * outH * outW, K);                                         \
