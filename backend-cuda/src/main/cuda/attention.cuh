@@ -14,7 +14,7 @@
 extern "C" __global__ void __launch_bounds__(128) cv_attention(
         const float* q, const float* k, const float* v, const float* mask, const float* bias, float* out,
         int lq, int heads, int d, int sharedKv, i64 cap, int keyLength, float sqrtD, float* scores, int rowOffset) {
-    extern __shared__ float smem[];
+    DYNAMIC_SHARED(float, smem);
     __shared__ float red[32];
     const int i = blockIdx.x + rowOffset;
     const int h = blockIdx.y;
@@ -145,7 +145,7 @@ extern "C" __global__ void cv_grid_attention(
         const float* q, const float* k, const float* v, float* out, int batch, int side, int heads, int d,
         int selfRows, int selfCols, int selfCount, int ctxKind, const float* k0, const float* v0,
         const float* keyMask, int ctxSide, int ctxRows, int ctxCols, int ctxCount, float sqrtD, int vec4) {
-    extern __shared__ float smem[];
+    DYNAMIC_SHARED(float, smem);
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
     const int warps = blockDim.x >> 5;

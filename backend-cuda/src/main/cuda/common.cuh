@@ -10,8 +10,12 @@
 //    fp32 summation order for them.
 #pragma once
 
+#ifndef CV_EMULATION
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
+// Dynamic shared memory of a kernel (the tests' CPU emulation defines this macro its own way).
+#define DYNAMIC_SHARED(type, name) extern __shared__ type name[]
+#endif
 #include <stdint.h>
 
 typedef long long i64;

@@ -12,7 +12,9 @@
 // conformance kit's linear tolerance. Only used when the backend is created with tensor cores enabled.
 #pragma once
 #include "common.cuh"
+#ifndef CV_EMULATION
 #include <mma.h>
+#endif
 
 // ---------------------------------------------------------------- operand loaders
 
@@ -412,6 +414,8 @@ extern "C" __global__ void cv_gemv_bf16(const float* x, const __nv_bfloat16* w, 
     gemv_body(x, w, bias, bdt, y, M, N, K, vec8);
 }
 
+#ifndef CV_EMULATION  // the CPU emulation of the tests has no tensor cores
+
 // ---------------------------------------------------------------- opt-in tensor cores (WMMA)
 
 template <typename T> __device__ __forceinline__ T round_to(float v);
@@ -509,3 +513,5 @@ extern "C" __global__ void __launch_bounds__(128) cv_linear_tc_bf16(const float*
                                                                     int K) {
     linear_tc_body(x, w, bias, bdt, y, M, N, K);
 }
+
+#endif  // CV_EMULATION

@@ -138,7 +138,7 @@ __device__ __forceinline__ bool nc_better(float da, int ka, float db, int kb) {
 // grid.x = ceil(N / rowsPerBlock), blockDim.x = 256, dynamic shared memory rowsPerBlock * D floats.
 extern "C" __global__ void cv_nearest_code(const float* z, const void* e, int edt, const float* c, int* out,
                                            int n, int codes, int dim, int rowsPerBlock) {
-    extern __shared__ float twoF[];
+    DYNAMIC_SHARED(float, twoF);
     __shared__ float a[NC_MAX_ROWS];
     __shared__ float wd[NC_MAX_ROWS][32];
     __shared__ int wk[NC_MAX_ROWS][32];

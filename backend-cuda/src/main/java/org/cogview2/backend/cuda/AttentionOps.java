@@ -69,7 +69,7 @@ final class AttentionOps {
         int sharedKv = bk == 1 ? 1 : 0;
         long fixed = 4L * (d + ATTENTION_THREADS);
         long withScores = fixed + 4L * keyLength;
-        if (withScores + 1024 <= Math.max(DEFAULT_SHARED, backend.runtime().maxSharedOptin())) {
+        if (withScores + 1024 <= Math.max(DEFAULT_SHARED, backend.device().maxSharedOptin())) {
             launcher.launch(Kernel.ATTENTION, lq, heads, batch, ATTENTION_THREADS, (int) withScores, q, k, v, mask,
                     bias, out, lq, heads, d, sharedKv, (long) cap, keyLength, sqrtD, null, 0);
             return out;
@@ -149,7 +149,7 @@ final class AttentionOps {
         long perWarp = 4L * (d + total);
         int warps = (int) Math.max(1, Math.min(4, DEFAULT_SHARED / perWarp));
         long shared = perWarp * warps;
-        if (shared > Math.max(DEFAULT_SHARED, backend.runtime().maxSharedOptin())) {
+        if (shared > Math.max(DEFAULT_SHARED, backend.device().maxSharedOptin())) {
             throw new BackendException(kn + ": " + total + " scores per query and head of dimension " + d
                     + " exceed the GPU's shared memory");
         }

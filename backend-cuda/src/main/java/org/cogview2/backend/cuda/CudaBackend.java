@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CudaBackend implements Backend {
 
-    private final CudaRuntime runtime;
+    private final Device device;
     private final CudaOptions options;
     private final DeviceAllocator allocator;
     private final Launcher launcher;
@@ -66,13 +66,18 @@ public final class CudaBackend implements Backend {
      * @throws org.cogview2.spi.BackendException if CUDA is unavailable here (the message says why)
      */
     public CudaBackend(CudaOptions options) {
-        this.runtime = CudaRuntime.get();
+        this(CudaRuntime.get(), options);
+    }
+
+    /** A backend on the given device (the tests run the kernels on a CPU emulation of it). */
+    CudaBackend(Device device, CudaOptions options) {
+        this.device = device;
         this.options = options;
-        runtime.makeCurrent();
-        long total = DeviceMemory.driverInfo()[1];
+        device.makeCurrent();
+        long total = device.memoryInfo()[1];
         long limit = options.cacheLimitBytes() >= 0 ? options.cacheLimitBytes() : Math.min(total / 4, 4L << 30);
-        this.allocator = new DeviceAllocator(options.cacheBlocks(), limit);
-        this.launcher = new Launcher(runtime, options.synchronous());
+        this.allocator = new DeviceAllocator(device, options.cacheBlocks(), limit);
+        this.launcher = new Launcher(device, options.synchronous());
         this.kernels = new CudaKernels(this);
     }
 
@@ -111,7 +116,7 @@ public final class CudaBackend implements Backend {
     public DeviceMemory deviceMemory() {
         checkOpen();
         enter();
-        long[] info = DeviceMemory.driverInfo();
+        long[] info = device.memoryInfo();
         return new DeviceMemory(info[0], info[1], allocator.reservedBytes(), allocator.cachedBytes(), liveBytes.get(),
                 peakBytes.get());
     }
@@ -130,13 +135,13 @@ public final class CudaBackend implements Backend {
 
     /** The GPU, its compute capability, the driver version and how the kernels were loaded. */
     public String deviceDescription() {
-        return runtime + "; " + KernelBinary.packaged().describe();
+        return device.describe() + "; " + KernelBinary.packaged().describe();
     }
 
     /** Waits until all queued work is done (for timing). */
     public void synchronize() {
         enter();
-        Cuda.check(jcuda.driver.JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+        device.synchronize();
     }
 
     /** Closes every open scope (releasing its tensors) and returns all device memory. Idempotent. */
@@ -161,13 +166,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String toString() {
-        return "CudaBackend[" + runtime + (closed ? ", closed" : "") + "]";
+        return "CudaBackend[" + device.describe() + (closed ? ", closed" : "") + "]";
     }
 
     // ------------------------------------------------------------------ package internals
 
-    CudaRuntime runtime() {
-        return runtime;
+    Device device() {
+        return device;
     }
 
     Launcher launcher() {
@@ -176,7 +181,7 @@ public final class CudaBackend implements Backend {
 
     /** Makes the CUDA context current on the calling thread. */
     void enter() {
-        runtime.makeCurrent();
+        device.makeCurrent();
     }
 
     DeviceAllocator.Block allocate(long bytes) {
@@ -200,12 +205,9 @@ public final class CudaBackend implements Backend {
     /** The elements of an I32 tensor, copied to the host (for argument checks that need the values). */
     int[] downloadInts(CudaTensor ints) {
         enter();
-        int[] out = new int[Math.toIntExact(ints.count())];
-        if (out.length > 0) {
-            Cuda.check(jcuda.driver.JCudaDriver.cuMemcpyDtoH(jcuda.Pointer.to(out), ints.pointer(), 4L * out.length),
-                    "cuMemcpyDtoH");
-        }
-        return out;
+        java.lang.foreign.MemorySegment host = java.lang.foreign.Arena.ofAuto().allocate(ints.bytes(), 16);
+        device.copyToHost(host, ints.address());
+        return host.toArray(java.lang.foreign.ValueLayout.JAVA_INT);
     }
 
     void releaseScratch(DeviceAllocator.Block block) {
@@ -215,7 +217,7 @@ public final class CudaBackend implements Backend {
     void released(DeviceAllocator.Block block, long bytes) {
         liveBytes.addAndGet(-bytes);
         liveTensors.decrementAndGet();
-        runtime.makeCurrent();
+        device.makeCurrent();
         allocator.release(block);
     }
 

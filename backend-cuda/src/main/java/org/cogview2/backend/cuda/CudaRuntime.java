@@ -1,6 +1,10 @@
 package org.cogview2.backend.cuda;
 
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
 import jcuda.driver.CUcontext;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUfunction;
@@ -10,9 +14,11 @@ import jcuda.driver.JCudaDriver;
 import org.cogview2.spi.Availability;
 import org.cogview2.spi.BackendException;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The process-wide CUDA state of the backend: the JCuda driver library, the selected device, its primary context
@@ -25,7 +31,7 @@ import java.util.Map;
  * <p>Only the CUDA driver API is used; the kernels are loaded from the packaged fatbin, or, if the driver rejects it
  * (a driver older than the toolkit that built it), JIT-compiled by the driver from the packaged PTX.
  */
-final class CudaRuntime {
+final class CudaRuntime implements Device {
 
     /** System property: ordinal of the GPU to use (default 0). */
     static final String DEVICE_PROPERTY = "cogview2.cuda.device";
@@ -230,15 +236,127 @@ final class CudaRuntime {
         return (v / 1000) + "." + (v % 1000) / 10;
     }
 
-    // ------------------------------------------------------------------ use
+    // ------------------------------------------------------------------ Device
+
+    /** Bytes per host-to-device copy. */
+    static final long COPY_CHUNK = 64L << 20;
+
+    /** Live allocations by address, so that any device address can be handed to the driver as base + offset. */
+    private final ConcurrentSkipListMap<Long, CUdeviceptr> allocations = new ConcurrentSkipListMap<>();
+
+    @Override
+    public String describe() {
+        return toString();
+    }
 
     /** Makes the primary context current on the calling thread (every entry point of the backend calls it). */
-    void makeCurrent() {
+    @Override
+    public void makeCurrent() {
         Cuda.check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
     }
 
-    CUfunction function(Kernel kernel) {
-        return functions.get(kernel);
+    @Override
+    public long allocate(long bytes) {
+        CUdeviceptr ptr = new CUdeviceptr();
+        int r = JCudaDriver.cuMemAlloc(ptr, bytes);
+        if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+            throw new OutOfDeviceMemory("cuMemAlloc(" + bytes + "): CUDA_ERROR_OUT_OF_MEMORY");
+        }
+        Cuda.check(r, "cuMemAlloc(" + bytes + ")");
+        long address = RawPointer.addressOf(ptr);
+        allocations.put(address, ptr);
+        return address;
+    }
+
+    @Override
+    public void free(long address) {
+        CUdeviceptr ptr = allocations.remove(address);
+        if (ptr == null) {
+            throw new IllegalStateException("cuda: no allocation at 0x" + Long.toHexString(address));
+        }
+        int r = JCudaDriver.cuMemFree(ptr);
+        if (r != CUresult.CUDA_SUCCESS && r != CUresult.CUDA_ERROR_DEINITIALIZED) {
+            Cuda.check(r, "cuMemFree");
+        }
+    }
+
+    /** A driver pointer for a device address inside a live allocation: the allocation's pointer plus the offset. */
+    private CUdeviceptr pointer(long address) {
+        Map.Entry<Long, CUdeviceptr> e = allocations.floorEntry(address);
+        if (e == null) {
+            throw new IllegalStateException("cuda: 0x" + Long.toHexString(address) + " is not in a live allocation");
+        }
+        long offset = address - e.getKey();
+        return offset == 0 ? e.getValue() : e.getValue().withByteOffset(offset);
+    }
+
+    @Override
+    public void copyToDevice(long dst, MemorySegment src) {
+        long bytes = src.byteSize();
+        for (long done = 0; done < bytes; done += COPY_CHUNK) {
+            long len = Math.min(COPY_CHUNK, bytes - done);
+            Cuda.check(JCudaDriver.cuMemcpyHtoD(pointer(dst + done), RawPointer.host(src.address() + done), len),
+                    "cuMemcpyHtoD(" + len + " bytes)");
+        }
+    }
+
+    @Override
+    public void copyToHost(MemorySegment dst, long src) {
+        if (dst.byteSize() > 0) {
+            Cuda.check(JCudaDriver.cuMemcpyDtoH(RawPointer.host(dst.address()), pointer(src), dst.byteSize()),
+                    "cuMemcpyDtoH(" + dst.byteSize() + " bytes)");
+        }
+    }
+
+    @Override
+    public void fillZero(long dst, long bytes) {
+        Cuda.check(JCudaDriver.cuMemsetD8(pointer(dst), (byte) 0, bytes), "cuMemsetD8");
+    }
+
+    @Override
+    public void launch(Kernel kernel, int gridX, int gridY, int gridZ, int block, int sharedBytes, Object[] args) {
+        NativePointerObject[] values = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) {
+            values[i] = switch (args[i]) {
+                case Long l -> Pointer.to(new long[]{l});
+                case Integer n -> Pointer.to(new int[]{n});
+                case Float f -> Pointer.to(new float[]{f});
+                case long[] fields -> Pointer.to(fields);
+                default -> throw new IllegalStateException("unexpected kernel argument " + args[i]);
+            };
+        }
+        int r = JCudaDriver.cuLaunchKernel(functions.get(kernel), gridX, gridY, gridZ, block, 1, 1, sharedBytes, null,
+                Pointer.to(values), null);
+        Cuda.check(r, "launch of " + kernel.symbol() + " (grid " + gridX + "x" + gridY + "x" + gridZ + ", block "
+                + block + ", shared " + sharedBytes + " bytes)");
+    }
+
+    @Override
+    public int staticShared(Kernel kernel) {
+        int[] v = new int[1];
+        Cuda.check(JCudaDriver.cuFuncGetAttribute(v, CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+                functions.get(kernel)), "cuFuncGetAttribute(" + kernel.symbol() + ", shared size)");
+        return v[0];
+    }
+
+    @Override
+    public void allowDynamicShared(Kernel kernel, int bytes) {
+        Cuda.check(JCudaDriver.cuFuncSetAttribute(functions.get(kernel),
+                CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
+                "cuFuncSetAttribute(" + kernel.symbol() + ", max dynamic shared " + bytes + ")");
+    }
+
+    @Override
+    public void synchronize() {
+        Cuda.check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    @Override
+    public long[] memoryInfo() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        Cuda.check(JCudaDriver.cuMemGetInfo(free, total), "cuMemGetInfo");
+        return new long[]{free[0], total[0]};
     }
 
     CUdevice device() {
@@ -258,12 +376,13 @@ final class CudaRuntime {
         return ccMajor + "." + ccMinor;
     }
 
-    int multiprocessors() {
+    @Override
+    public int multiprocessors() {
         return multiprocessors;
     }
 
-    /** The most dynamic shared memory a block may opt in to, in bytes. */
-    int maxSharedOptin() {
+    @Override
+    public int maxSharedOptin() {
         return maxSharedOptin;
     }
 

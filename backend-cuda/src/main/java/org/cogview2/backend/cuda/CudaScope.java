@@ -1,8 +1,5 @@
 package org.cogview2.backend.cuda;
 
-import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.JCudaDriver;
 import org.cogview2.spi.Backend;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.Shape;
@@ -11,6 +8,7 @@ import org.cogview2.spi.TensorScope;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -98,21 +96,17 @@ final class CudaScope implements TensorScope {
         }
         backend.enter();
         CudaTensor t = allocate(dtype, shape);
-        copyToDevice(littleEndianElements, t.pointer(), expected);
+        copyToDevice(littleEndianElements, t.address(), expected);
         return t;
     }
 
     /** Host-to-device copy: native segments (mapped files included) at their address, heap segments via a bounce buffer. */
-    private static void copyToDevice(MemorySegment src, CUdeviceptr dst, long bytes) {
+    private void copyToDevice(MemorySegment src, long dst, long bytes) {
         if (bytes == 0) {
             return;
         }
         if (src.isNative()) {
-            for (long done = 0; done < bytes; done += UPLOAD_CHUNK) {
-                long len = Math.min(UPLOAD_CHUNK, bytes - done);
-                Cuda.check(JCudaDriver.cuMemcpyHtoD(dst.withByteOffset(done), RawPointer.host(src.address() + done), len),
-                        "cuMemcpyHtoD(" + len + " bytes)");
-            }
+            backend.device().copyToDevice(dst, src);
             return;
         }
         try (Arena arena = Arena.ofConfined()) {
@@ -121,8 +115,7 @@ final class CudaScope implements TensorScope {
             for (long done = 0; done < bytes; done += chunk) {
                 long len = Math.min(chunk, bytes - done);
                 MemorySegment.copy(src, done, bounce, 0, len);
-                Cuda.check(JCudaDriver.cuMemcpyHtoD(dst.withByteOffset(done), RawPointer.host(bounce.address()), len),
-                        "cuMemcpyHtoD(" + len + " bytes)");
+                backend.device().copyToDevice(dst + done, bounce.asSlice(0, len));
             }
         }
     }
@@ -137,9 +130,7 @@ final class CudaScope implements TensorScope {
         }
         backend.enter();
         CudaTensor t = allocate(DType.F32, shape);
-        if (values.length > 0) {
-            Cuda.check(JCudaDriver.cuMemcpyHtoD(t.pointer(), Pointer.to(values), 4L * values.length), "cuMemcpyHtoD");
-        }
+        copyToDevice(MemorySegment.ofArray(values), t.address(), 4L * values.length);
         return t;
     }
 
@@ -153,9 +144,7 @@ final class CudaScope implements TensorScope {
         }
         backend.enter();
         CudaTensor t = allocate(DType.I32, shape);
-        if (values.length > 0) {
-            Cuda.check(JCudaDriver.cuMemcpyHtoD(t.pointer(), Pointer.to(values), 4L * values.length), "cuMemcpyHtoD");
-        }
+        copyToDevice(MemorySegment.ofArray(values), t.address(), 4L * values.length);
         return t;
     }
 
@@ -166,7 +155,7 @@ final class CudaScope implements TensorScope {
         backend.enter();
         CudaTensor t = allocate(dtype, shape);
         if (t.bytes() > 0) {
-            Cuda.check(JCudaDriver.cuMemsetD8(t.pointer(), (byte) 0, t.bytes()), "cuMemsetD8");
+            backend.device().fillZero(t.address(), t.bytes());
         }
         return t;
     }
@@ -186,11 +175,9 @@ final class CudaScope implements TensorScope {
             return out;
         }
         if (t.dtype() == DType.F32) {
-            Cuda.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(out), t.pointer(), 4L * n), "cuMemcpyDtoH");
-            return out;
+            return download(t).toArray(ValueLayout.JAVA_FLOAT);
         }
-        short[] bits = new short[n];
-        Cuda.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(bits), t.pointer(), 2L * n), "cuMemcpyDtoH");
+        short[] bits = download(t).toArray(ValueLayout.JAVA_SHORT);
         boolean bf16 = t.dtype() == DType.BF16;
         for (int i = 0; i < n; i++) {
             out[i] = bf16 ? Float.intBitsToFloat((bits[i] & 0xFFFF) << 16) : Float.float16ToFloat(bits[i]);
@@ -211,11 +198,9 @@ final class CudaScope implements TensorScope {
             return out;
         }
         if (t.dtype() == DType.I32) {
-            Cuda.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(out), t.pointer(), 4L * n), "cuMemcpyDtoH");
-            return out;
+            return download(t).toArray(ValueLayout.JAVA_INT);
         }
-        long[] longs = new long[n];
-        Cuda.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(longs), t.pointer(), 8L * n), "cuMemcpyDtoH");
+        long[] longs = download(t).toArray(ValueLayout.JAVA_LONG);
         for (int i = 0; i < n; i++) {
             long v = longs[i];
             if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
@@ -224,6 +209,13 @@ final class CudaScope implements TensorScope {
             out[i] = (int) v;
         }
         return out;
+    }
+
+    /** The tensor's bytes, copied to a native segment (after all queued work). */
+    private MemorySegment download(CudaTensor t) {
+        MemorySegment host = Arena.ofAuto().allocate(t.bytes(), 16);
+        backend.device().copyToHost(host, t.address());
+        return host;
     }
 
     private static int hostCount(String what, CudaTensor t) {

@@ -1,6 +1,5 @@
 package org.cogview2.backend.cuda;
 
-import jcuda.driver.CUdeviceptr;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
@@ -109,16 +108,7 @@ final class CudaTensor implements Tensor {
     /** The device address of the first element (0 for an empty tensor). */
     long address() {
         DeviceAllocator.Block b = block();
-        return b.pointer() == null ? 0 : b.address() + byteOffset;
-    }
-
-    /** The first element as a driver pointer (for copies); null for an empty tensor. */
-    CUdeviceptr pointer() {
-        DeviceAllocator.Block b = block();
-        if (b.pointer() == null) {
-            return null;
-        }
-        return byteOffset == 0 ? b.pointer() : b.pointer().withByteOffset(byteOffset);
+        return b.address() == 0 ? 0 : b.address() + byteOffset;
     }
 
     /** A short description for messages: dtype, shape and whether it is a view. */

@@ -94,7 +94,7 @@ final class DenseOps {
     /** 128 when 128 x 128 tiles fill every multiprocessor at least twice, else 64. */
     int tileFor(long m, long n, long batches) {
         long large = ceilDiv(m, 128) * ceilDiv(n, 128) * batches;
-        return large >= 2L * backend.runtime().multiprocessors() ? 128 : 64;
+        return large >= 2L * backend.device().multiprocessors() ? 128 : 64;
     }
 
     static int ceilDiv(long a, long b) {

@@ -1,8 +1,5 @@
 package org.cogview2.backend.cuda;
 
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUresult;
-import jcuda.driver.JCudaDriver;
 import org.cogview2.spi.BackendException;
 
 import java.util.ArrayDeque;
@@ -25,10 +22,11 @@ final class DeviceAllocator {
     /** Smallest rounding step. */
     static final long MIN_ROUND = 512;
 
-    /** A device allocation. {@code pointer} is null for an empty block (zero bytes). */
-    record Block(CUdeviceptr pointer, long address, long size) {
+    /** A device allocation; address 0 for an empty block (zero bytes). */
+    record Block(long address, long size) {
     }
 
+    private final Device device;
     private final boolean caching;
     private final long cacheLimit;
     private final Map<Long, ArrayDeque<Block>> free = new HashMap<>();
@@ -41,7 +39,8 @@ final class DeviceAllocator {
      * @param caching    whether released blocks are kept for reuse
      * @param cacheLimit most bytes kept in the cache
      */
-    DeviceAllocator(boolean caching, long cacheLimit) {
+    DeviceAllocator(Device device, boolean caching, long cacheLimit) {
+        this.device = device;
         this.caching = caching;
         this.cacheLimit = cacheLimit;
     }
@@ -65,7 +64,7 @@ final class DeviceAllocator {
         }
         long size = roundUp(bytes);
         if (size == 0) {
-            return new Block(null, 0, 0);
+            return new Block(0, 0);
         }
         if (caching && size <= LARGEST_CACHED) {
             ArrayDeque<Block> bucket = free.get(size);
@@ -76,25 +75,40 @@ final class DeviceAllocator {
                 return b;
             }
         }
-        CUdeviceptr ptr = new CUdeviceptr();
-        int r = JCudaDriver.cuMemAlloc(ptr, size);
-        if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY && cachedBytes > 0) {
+        long address;
+        try {
+            address = device.allocate(size);
+        } catch (Device.OutOfDeviceMemory e) {
+            if (cachedBytes == 0) {
+                throw outOfMemory(size);
+            }
             releaseCache();
-            r = JCudaDriver.cuMemAlloc(ptr, size);
+            try {
+                address = device.allocate(size);
+            } catch (Device.OutOfDeviceMemory again) {
+                throw outOfMemory(size);
+            }
         }
-        if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
-            throw new BackendException("cuda: out of device memory allocating " + size + " bytes (" + inUseBytes
-                    + " bytes in use by this backend; " + DeviceMemory.describeDriverInfo() + ")");
-        }
-        Cuda.check(r, "cuMemAlloc(" + size + ")");
         reservedBytes += size;
         inUseBytes += size;
-        return new Block(ptr, RawPointer.addressOf(ptr), size);
+        return new Block(address, size);
+    }
+
+    private BackendException outOfMemory(long size) {
+        String info;
+        try {
+            long[] m = device.memoryInfo();
+            info = DeviceMemory.mib(m[0]) + " free of " + DeviceMemory.mib(m[1]) + " on the GPU";
+        } catch (RuntimeException e) {
+            info = "device memory information unavailable";
+        }
+        return new BackendException("cuda: out of device memory allocating " + size + " bytes (" + inUseBytes
+                + " bytes in use by this backend; " + info + ")");
     }
 
     /** Gives a block back: into the cache, or to the driver. */
     synchronized void release(Block block) {
-        if (block.pointer() == null) {
+        if (block.address() == 0) {
             return;
         }
         inUseBytes -= block.size();
@@ -125,10 +139,7 @@ final class DeviceAllocator {
 
     private void freeBlock(Block b) {
         reservedBytes -= b.size();
-        int r = JCudaDriver.cuMemFree(b.pointer());
-        if (r != CUresult.CUDA_SUCCESS && r != CUresult.CUDA_ERROR_DEINITIALIZED) {
-            Cuda.check(r, "cuMemFree");
-        }
+        device.free(b.address());
     }
 
     /** Bytes held from the driver: in use plus cached. */

@@ -1,8 +1,5 @@
 package org.cogview2.backend.cuda;
 
-import jcuda.driver.CUresult;
-import jcuda.driver.JCudaDriver;
-
 /**
  * Device memory as the driver and this backend see it (from {@link CudaBackend#deviceMemory()}).
  *
@@ -30,23 +27,5 @@ public record DeviceMemory(long freeBytes, long totalBytes, long reservedBytes, 
 
     static String mib(long bytes) {
         return String.format("%.1f MiB", bytes / 1048576.0);
-    }
-
-    /** {@code cuMemGetInfo} as {free, total}; the context must be current. */
-    static long[] driverInfo() {
-        long[] free = new long[1];
-        long[] total = new long[1];
-        Cuda.check(JCudaDriver.cuMemGetInfo(free, total), "cuMemGetInfo");
-        return new long[]{free[0], total[0]};
-    }
-
-    /** "X free of Y" from the driver, for error messages (never throws). */
-    static String describeDriverInfo() {
-        long[] free = new long[1];
-        long[] total = new long[1];
-        if (JCudaDriver.cuMemGetInfo(free, total) != CUresult.CUDA_SUCCESS) {
-            return "device memory information unavailable";
-        }
-        return mib(free[0]) + " free of " + mib(total[0]) + " on the GPU";
     }
 }

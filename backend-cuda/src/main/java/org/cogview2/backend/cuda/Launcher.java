@@ -1,20 +1,15 @@
 package org.cogview2.backend.cuda;
 
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
-import jcuda.driver.CUfunction;
-import jcuda.driver.CUfunction_attribute;
-import jcuda.driver.JCudaDriver;
 import org.cogview2.spi.BackendException;
 
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * Launches kernels on the context's default stream, in order: kernels, copies and transfers of all threads are
- * serialised on that stream, so memory released by one call and reused by the next is never in use twice.
+ * Launches kernels in order on the device's default stream: kernels, copies and transfers of all threads are
+ * serialised there, so memory released by one call and reused by the next is never in use twice.
  * Arguments are checked against the {@link Kernel} signature; pointer arguments are {@link CudaTensor}s (their device
- * address including the view offset), raw {@code Long} addresses tagged with {@link #address}, or null.
+ * address including the view offset), raw addresses wrapped by {@link #address}, or null.
  */
 final class Launcher {
 
@@ -25,17 +20,17 @@ final class Launcher {
     /** Shared memory (static plus dynamic) a block may use without opting in. */
     static final int DEFAULT_SHARED = 48 * 1024;
 
-    private final CudaRuntime runtime;
+    private final Device device;
     private final boolean synchronous;
     private final Map<Kernel, Integer> dynamicSharedLimit = new EnumMap<>(Kernel.class);
     private final Map<Kernel, Integer> staticShared = new EnumMap<>(Kernel.class);
 
-    Launcher(CudaRuntime runtime, boolean synchronous) {
-        this.runtime = runtime;
+    Launcher(Device device, boolean synchronous) {
+        this.device = device;
         this.synchronous = synchronous;
     }
 
-    /** A raw device address (for scratch allocations that are not tensors). */
+    /** A raw device address (for scratch allocations and offsets into tensors). */
     record Address(long value) {
     }
 
@@ -70,66 +65,55 @@ final class Launcher {
         if (args.length != params.size()) {
             throw new IllegalStateException(kernel.symbol() + " takes " + params.size() + " arguments, got " + args.length);
         }
-        NativePointerObject[] values = new NativePointerObject[args.length];
+        Object[] values = new Object[args.length];
         for (int i = 0; i < args.length; i++) {
             values[i] = argument(kernel, i, params.get(i), args[i]);
         }
-        runtime.makeCurrent();
+        device.makeCurrent();
         if (sharedBytes > 0) {
             allowDynamicShared(kernel, sharedBytes);
         }
-        CUfunction f = runtime.function(kernel);
-        int r = JCudaDriver.cuLaunchKernel(f, (int) gridX, gridY, gridZ, block, 1, 1, sharedBytes, null,
-                Pointer.to(values), null);
-        Cuda.check(r, "launch of " + kernel.symbol() + " (grid " + gridX + "x" + gridY + "x" + gridZ + ", block "
-                + block + ", shared " + sharedBytes + " bytes)");
+        device.launch(kernel, (int) gridX, gridY, gridZ, block, sharedBytes, values);
         if (synchronous) {
-            Cuda.check(JCudaDriver.cuCtxSynchronize(), kernel.symbol());
+            device.synchronize();
         }
     }
 
     /** Opts the kernel in to more than the default 48 KiB of shared memory (static plus dynamic) when needed. */
     private synchronized void allowDynamicShared(Kernel kernel, int bytes) {
-        int fixed = staticShared.computeIfAbsent(kernel, k -> {
-            int[] v = new int[1];
-            Cuda.check(JCudaDriver.cuFuncGetAttribute(v, CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
-                    runtime.function(k)), "cuFuncGetAttribute(" + k.symbol() + ", shared size)");
-            return v[0];
-        });
+        int fixed = staticShared.computeIfAbsent(kernel, device::staticShared);
         if (fixed + bytes <= DEFAULT_SHARED) {
             return;
         }
-        if (fixed + bytes > runtime.maxSharedOptin()) {
+        if (fixed + bytes > device.maxSharedOptin()) {
             throw new BackendException(kernel.symbol() + ": needs " + (fixed + bytes) + " bytes of shared memory, the GPU"
-                    + " allows " + runtime.maxSharedOptin() + " per block");
+                    + " allows " + device.maxSharedOptin() + " per block");
         }
         Integer current = dynamicSharedLimit.get(kernel);
         if (current == null || current < bytes) {
-            Cuda.check(JCudaDriver.cuFuncSetAttribute(runtime.function(kernel),
-                    CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
-                    "cuFuncSetAttribute(" + kernel.symbol() + ", max dynamic shared " + bytes + ")");
+            device.allowDynamicShared(kernel, bytes);
             dynamicSharedLimit.put(kernel, bytes);
         }
     }
 
-    private static Pointer argument(Kernel kernel, int index, Kernel.Param param, Object arg) {
+    private static Object argument(Kernel kernel, int index, Kernel.Param param, Object arg) {
         try {
             return switch (param) {
-                case PTR -> Pointer.to(new long[]{switch (arg) {
+                case PTR -> switch (arg) {
                     case null -> 0L;
                     case CudaTensor t -> t.address();
                     case Address a -> a.value();
                     default -> throw new IllegalArgumentException("not a pointer: " + arg.getClass().getName());
-                }});
-                case I32 -> Pointer.to(new int[]{(Integer) arg});
-                case I64 -> Pointer.to(new long[]{((Number) arg).longValue()});
-                case F32 -> Pointer.to(new float[]{(Float) arg});
+                };
+                case I32 -> (Integer) arg;
+                case I64 -> ((Number) arg).longValue();
+                case F32 -> (Float) arg;
                 case PERMUTE -> {
                     long[] fields = (long[]) arg;
                     if (fields.length != Kernel.PERMUTE_FIELDS) {
                         throw new IllegalArgumentException("PermuteArgs has " + Kernel.PERMUTE_FIELDS + " fields");
                     }
-                    yield Pointer.to(fields);
+                    yield fields;
                 }
             };
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {

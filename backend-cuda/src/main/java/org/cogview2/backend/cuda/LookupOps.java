@@ -80,7 +80,7 @@ final class LookupOps {
         }
         int rowsPerBlock = (int) Math.max(1, Math.min(NEAREST_ROWS, SHARED_BUDGET / Math.max(1L, 4L * dim)));
         long shared = 4L * rowsPerBlock * dim;
-        if (shared > backend.runtime().maxSharedOptin() - 8 * 1024) {
+        if (shared > backend.device().maxSharedOptin() - 8 * 1024) {
             throw new org.cogview2.spi.BackendException(k + ": vectors of dimension " + dim
                     + " exceed the GPU's shared memory");
         }
