@@ -79,9 +79,10 @@ final class EmulatedDevice implements Device {
         return 4;
     }
 
+    /** No opt-in beyond the default 48 KiB, so that the paths for data too large for shared memory run too. */
     @Override
     public int maxSharedOptin() {
-        return 227 * 1024;
+        return 48 * 1024;
     }
 
     @Override
