@@ -19,6 +19,7 @@ import java.util.Optional;
  * geometry) and the kernels' logic on machines without a GPU; it says nothing about speed, and the tensor-core
  * kernels are not emulated.
  */
+@SuppressWarnings("restricted")
 final class EmulatedDevice implements Device {
 
     /** System property with the library's path (the build passes it); else {@code target/cuda-emulator}. */
