@@ -141,7 +141,7 @@ __device__ __forceinline__ float dot_row(const float* qs, const float* kr, int d
 // all ctxCount text keys with an optional 0/1 key mask), then the self window; -10000 outside a grid; one softmax;
 // output = (sum of p v over in-grid self cells) + (sum of p v0 over the context keys), each in window order.
 // With vec4, d is a multiple of 4 and every row is 16-byte aligned.
-extern "C" __global__ void cv_grid_attention(
+extern "C" __global__ void __launch_bounds__(128) cv_grid_attention(
         const float* q, const float* k, const float* v, float* out, int batch, int side, int heads, int d,
         int selfRows, int selfCols, int selfCount, int ctxKind, const float* k0, const float* v0,
         const float* keyMask, int ctxSide, int ctxRows, int ctxCols, int ctxCount, float sqrtD, int vec4) {

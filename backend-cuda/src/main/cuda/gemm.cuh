@@ -401,15 +401,15 @@ __device__ __forceinline__ void gemv_body(const float* x, const T* w, const void
     }
 }
 
-extern "C" __global__ void cv_gemv_f32(const float* x, const float* w, const void* bias, int bdt, float* y, int M,
+extern "C" __global__ void __launch_bounds__(256) cv_gemv_f32(const float* x, const float* w, const void* bias, int bdt, float* y, int M,
                                        int N, int K, int vec8) {
     gemv_body(x, w, bias, bdt, y, M, N, K, vec8);
 }
-extern "C" __global__ void cv_gemv_f16(const float* x, const __half* w, const void* bias, int bdt, float* y, int M,
+extern "C" __global__ void __launch_bounds__(256) cv_gemv_f16(const float* x, const __half* w, const void* bias, int bdt, float* y, int M,
                                        int N, int K, int vec8) {
     gemv_body(x, w, bias, bdt, y, M, N, K, vec8);
 }
-extern "C" __global__ void cv_gemv_bf16(const float* x, const __nv_bfloat16* w, const void* bias, int bdt, float* y,
+extern "C" __global__ void __launch_bounds__(256) cv_gemv_bf16(const float* x, const __nv_bfloat16* w, const void* bias, int bdt, float* y,
                                         int M, int N, int K, int vec8) {
     gemv_body(x, w, bias, bdt, y, M, N, K, vec8);
 }

@@ -30,14 +30,14 @@ __device__ void normalize_block(const float* x, float* y, i64 n, float eps, cons
 }
 
 // LayerNorm over rows of h values: grid.x = rows.
-extern "C" __global__ void cv_layer_norm(const float* x, const void* gamma, int gdt, const void* beta, int bdt, float* y,
+extern "C" __global__ void __launch_bounds__(256) cv_layer_norm(const float* x, const void* gamma, int gdt, const void* beta, int bdt, float* y,
                                          i64 h, float eps) {
     i64 row = blockIdx.x;
     normalize_block(x + row * h, y + row * h, h, eps, gamma, gdt, beta, bdt, 0, 1);
 }
 
 // GroupNorm of [B, C, H, W]: grid.x = B * groups; a group is perGroup consecutive channels of plane = H*W values.
-extern "C" __global__ void cv_group_norm(const float* x, const void* gamma, int gdt, const void* beta, int bdt, float* y,
+extern "C" __global__ void __launch_bounds__(1024) cv_group_norm(const float* x, const void* gamma, int gdt, const void* beta, int bdt, float* y,
                                          int groups, i64 perGroup, i64 plane, float eps) {
     i64 r = blockIdx.x;
     i64 size = perGroup * plane;
@@ -48,7 +48,7 @@ extern "C" __global__ void cv_group_norm(const float* x, const void* gamma, int 
 // Softmax over rows of lk scores: s = scores + bias, masked s*m - 10000*(1-m), then exp(s - max) / sum with the
 // exponential in double rounded once and the sum in double. mask and bias are [lq, lk] (row r uses row r % lq) or
 // null. grid.x = rows.
-extern "C" __global__ void cv_softmax(const float* scores, const float* mask, const float* bias, float* y, i64 lk,
+extern "C" __global__ void __launch_bounds__(256) cv_softmax(const float* scores, const float* mask, const float* bias, float* y, i64 lk,
                                       i64 lq) {
     __shared__ float redf[32];
     __shared__ double redd[32];
@@ -83,7 +83,7 @@ extern "C" __global__ void cv_softmax(const float* scores, const float* mask, co
 
 // log(softmax(row)[target]) per row of logits [M, V]: probability as in cv_softmax, natural log in double rounded
 // once; a probability that underflows to 0 gives -infinity. Targets were range-checked on the host. grid.x = M.
-extern "C" __global__ void cv_log_softmax_gather(const float* logits, const int* targets, float* y, i64 v) {
+extern "C" __global__ void __launch_bounds__(256) cv_log_softmax_gather(const float* logits, const int* targets, float* y, i64 v) {
     __shared__ float redf[32];
     __shared__ double redd[32];
     i64 row = blockIdx.x;

@@ -25,7 +25,7 @@ __device__ __forceinline__ u64 composite_key(float x, unsigned int j) {
 
 // The k largest entries of each row of x [rows, v], sorted descending, equal values by ascending index.
 // grid.x = rows, blockDim.x = 256; scratch holds rows * k composites. 1 <= k <= v.
-extern "C" __global__ void cv_topk(const float* x, float* values, int* indices, u64* scratch, i64 v, i64 k) {
+extern "C" __global__ void __launch_bounds__(256) cv_topk(const float* x, float* values, int* indices, u64* scratch, i64 v, i64 k) {
     __shared__ unsigned int hist[256];
     __shared__ u64 sPrefix;
     __shared__ u64 sMask;
@@ -136,7 +136,7 @@ __device__ __forceinline__ bool nc_better(float da, int ka, float db, int kb) {
 // For each row f of z [N, D]: the code minimising (a - b_k) + c_k with a = sum f*f, b_k = sum (2f)*e_k, each an
 // fp32 sum, i ascending, never fused, exactly as the reference; ties and NaN distances go to the lowest index.
 // grid.x = ceil(N / rowsPerBlock), blockDim.x = 256, dynamic shared memory rowsPerBlock * D floats.
-extern "C" __global__ void cv_nearest_code(const float* z, const void* e, int edt, const float* c, int* out,
+extern "C" __global__ void __launch_bounds__(256) cv_nearest_code(const float* z, const void* e, int edt, const float* c, int* out,
                                            int n, int codes, int dim, int rowsPerBlock) {
     DYNAMIC_SHARED(float, twoF);
     __shared__ float a[NC_MAX_ROWS];
