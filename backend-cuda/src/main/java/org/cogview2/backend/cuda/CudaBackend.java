@@ -112,6 +112,13 @@ public final class CudaBackend implements Backend {
         return new MemoryStats(liveBytes.get(), peakBytes.get(), liveTensors.get(), allocations.get());
     }
 
+    /** Free device memory plus this backend's cache of released blocks: what tensors can still take. */
+    @Override
+    public long availableBytes() {
+        DeviceMemory m = deviceMemory();
+        return m.freeBytes() + m.cachedBytes();
+    }
+
     /** The driver's free and total device memory, and what this backend holds. */
     public DeviceMemory deviceMemory() {
         checkOpen();
