@@ -125,8 +125,9 @@ class KitOutcomeTest {
         assertEquals(layerNormCases, failed.size(), "failed: " + failed);
         long total = ConformanceSuite.standard().rules().stream().mapToLong(r -> r.cases().size()).sum();
         assertEquals(total - failed.size() - tests.aborted().count(), tests.succeeded().count());
-        // the backend declares every capability: nothing is skipped
-        assertEquals(0, tests.aborted().count(), tests.aborted().list()::toString);
+        // the backend declares every capability: nothing is skipped except the golden-data rules when the data is absent
+        assertTrue(tests.aborted().list().stream().allMatch(e -> message(e).contains("golden data not found")),
+                tests.aborted().list()::toString);
 
         Path report = dir.resolve("corrupted-layerNorm");
         String summary = Files.readString(report.resolve(CertificationReport.TEXT_FILE));
