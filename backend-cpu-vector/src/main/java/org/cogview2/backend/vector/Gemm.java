@@ -1,7 +1,6 @@
 package org.cogview2.backend.vector;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -298,9 +297,9 @@ final class Gemm {
         }
     }
 
-    /** Lanes are summed by {@code reduceLanes}, then the scalar tail is added (k ascending, fused). */
+    /** Lanes are summed in the fixed pairwise order of {@link Simd#sum}, then the scalar tail is added (fused). */
     private static float finish(FloatVector acc, float[] x, int xo, float[] w, int wo, int k0, int K) {
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(acc);
         for (int k = k0; k < K; k++) {
             s = Math.fma(x[xo + k], w[wo + k], s);
         }
