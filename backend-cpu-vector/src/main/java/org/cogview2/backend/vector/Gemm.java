@@ -95,9 +95,11 @@ final class Gemm {
                                    float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         Buffers buf = BUFFERS.get();
         int panelsN = (n1 - n0 + NR - 1) / NR;
+        for (int m = m0; m < m1; m++) {
+            java.util.Arrays.fill(c, cOff + m * ldc + n0, cOff + m * ldc + n1, 0f);
+        }
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = Math.min(KC, K - k0);
-            boolean first = k0 == 0;
             for (int p = 0; p < panelsN; p++) {
                 int pn = n0 + p * NR;
                 int valid = Math.min(NR, n1 - pn);
@@ -121,14 +123,16 @@ final class Gemm {
                         int pm = i0 + q * MR;
                         int rows = Math.min(MR, i1 - pm);
                         if (rows == MR && cols == NR) {
-                            kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc, first);
+                            kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
                         } else {
-                            kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, buf.tile, 0, NR, true);
+                            // Edge tile: the same kernel into a zeroed scratch tile, then C = tile + C.
                             float[] t = buf.tile;
+                            java.util.Arrays.fill(t, 0f);
+                            kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, t, 0, NR);
                             for (int r = 0; r < rows; r++) {
                                 int co = cOff + (pm + r) * ldc + pn;
                                 for (int j = 0; j < cols; j++) {
-                                    c[co + j] = first ? t[r * NR + j] : t[r * NR + j] + c[co + j];
+                                    c[co + j] = t[r * NR + j] + c[co + j];
                                 }
                             }
                         }
@@ -190,11 +194,12 @@ final class Gemm {
     }
 
     /**
-     * The 6 x 2-vector micro-kernel: {@code acc = sum_k a[k][r] * b[k][j]} (fused multiply-adds, k ascending), then
-     * {@code C = acc} ({@code store}) or {@code C = acc + C}.
+     * The 6 x 2-vector micro-kernel: {@code acc = sum_k a[k][r] * b[k][j]} (fused multiply-adds, k ascending, from
+     * +0), then {@code C = acc + C}. The first k-chunk adds to a zeroed C, which gives exactly {@code acc} (a sum of
+     * products started from +0 is never -0), so every chunk runs the same code. No calls: C2 keeps all twelve
+     * accumulators in registers.
      */
-    private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
-                               boolean store) {
+    private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
         FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
@@ -222,22 +227,23 @@ final class Gemm {
             c51 = x.fma(b1, c51);
             ao += MR;
         }
-        put(c00, c01, c, co, store);
-        put(c10, c11, c, co + ldc, store);
-        put(c20, c21, c, co + 2 * ldc, store);
-        put(c30, c31, c, co + 3 * ldc, store);
-        put(c40, c41, c, co + 4 * ldc, store);
-        put(c50, c51, c, co + 5 * ldc, store);
-    }
-
-    private static void put(FloatVector v0, FloatVector v1, float[] c, int co, boolean store) {
-        if (store) {
-            v0.intoArray(c, co);
-            v1.intoArray(c, co + L);
-        } else {
-            v0.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            v1.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-        }
+        c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c10.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c11.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c20.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c21.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c30.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c31.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c40.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c41.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c50.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c51.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
     }
 
     // ------------------------------------------------------------------ row-dot path (small M, n-major B)

@@ -1,8 +1,15 @@
 package org.cogview2.backend.vector;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.cogview2.spi.DType;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * fp16/bf16 to fp32 widening (exact) and fp32 to fp16/bf16 narrowing (round to nearest even). The array loops are
@@ -17,8 +24,61 @@ final class Halfs {
         return dtype == DType.BF16 ? Float.intBitsToFloat(bits << 16) : Float.float16ToFloat(bits);
     }
 
+    /** 16-bit lanes matching the fp32 vector (half its width). */
+    private static final VectorSpecies<Short> HALF = ShortVector.SPECIES_PREFERRED.withShape(
+            jdk.incubator.vector.VectorShape.forBitSize(Simd.L * 16));
+
+    /**
+     * Widens {@link Simd#L} 16-bit patterns (sign-extended into int lanes) exactly. binary16: the magnitude bits
+     * shifted into an fp32 and scaled by 2^112 give every normal and subnormal value exactly; infinities and NaNs
+     * (exponent 31) get exponent 255 and their mantissa; then the sign. bfloat16: the bits shifted left by 16.
+     */
+    static FloatVector widen(IntVector h, DType dtype) {
+        if (dtype == DType.BF16) {
+            return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        }
+        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        IntVector mag = h.and(0x7FFF);
+        IntVector finite = mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts();
+        VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7C00);
+        IntVector bits = finite.blend(h.and(0x3FF).lanewise(VectorOperators.LSHL, 13).or(0x7F800000), special);
+        return bits.or(sign).reinterpretAsFloats();
+    }
+
+    private static IntVector lanes(ShortVector s) {
+        return (IntVector) s.convertShape(VectorOperators.S2I, Simd.I, 0);
+    }
+
     /** {@code dst[dstOff + i] = widen(src[srcOff + i])} for i in {@code [0, n)}. */
     static void widen(short[] src, int srcOff, float[] dst, int dstOff, int n, DType dtype) {
+        int i = 0;
+        if (HALF.length() == Simd.L && Simd.I.length() == Simd.L) {
+            for (int bound = n - n % Simd.L; i < bound; i += Simd.L) {
+                widen(lanes(ShortVector.fromArray(HALF, src, srcOff + i)), dtype).intoArray(dst, dstOff + i);
+            }
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = widen(src[srcOff + i], dtype);
+        }
+    }
+
+    /** As {@link #widen(short[], int, float[], int, int, DType)} from little-endian elements of a segment. */
+    static void widen(MemorySegment src, long fromElement, float[] dst, int dstOff, int n, DType dtype) {
+        int i = 0;
+        if (HALF.length() == Simd.L && Simd.I.length() == Simd.L) {
+            for (int bound = n - n % Simd.L; i < bound; i += Simd.L) {
+                widen(lanes(ShortVector.fromMemorySegment(HALF, src, (fromElement + i) * 2, ByteOrder.LITTLE_ENDIAN)),
+                        dtype).intoArray(dst, dstOff + i);
+            }
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = widen(src.get(Store.LE_SHORT, (fromElement + i) * 2), dtype);
+        }
+    }
+
+    /** Scalar loops (used where the vector shapes do not fit). */
+    static void widenScalar(short[] src, int srcOff, float[] dst, int dstOff, int n, DType dtype) {
         if (dtype == DType.BF16) {
             for (int i = 0; i < n; i++) {
                 dst[dstOff + i] = Float.intBitsToFloat(src[srcOff + i] << 16);
@@ -41,17 +101,6 @@ final class Halfs {
         return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 
-    /** Per-thread scratch for 16-bit elements copied out of a mapped segment. */
-    private static final ThreadLocal<short[][]> SHORTS = ThreadLocal.withInitial(() -> new short[][]{new short[1024]});
-
-    static short[] shortScratch(int n) {
-        short[][] holder = SHORTS.get();
-        if (holder[0].length < n) {
-            holder[0] = new short[Math.max(n, holder[0].length * 2)];
-        }
-        return holder[0];
-    }
-
     /**
      * Reads {@code n} contiguous elements starting at element {@code from} of a store, widened to fp32 into
      * {@code dst[dstOff..]}. Works for every floating store.
@@ -64,11 +113,7 @@ final class Halfs {
                 MemorySegment seg = m.segment();
                 switch (m.dtype()) {
                     case F32 -> MemorySegment.copy(seg, Store.LE_FLOAT, from * 4, dst, dstOff, n);
-                    case F16, BF16 -> {
-                        short[] tmp = shortScratch(n);
-                        MemorySegment.copy(seg, Store.LE_SHORT, from * 2, tmp, 0, n);
-                        widen(tmp, 0, dst, dstOff, n, m.dtype());
-                    }
+                    case F16, BF16 -> widen(seg, from, dst, dstOff, n, m.dtype());
                     default -> throw new IllegalArgumentException("an " + m.dtype() + " tensor holds no floating-point values");
                 }
             }

@@ -25,18 +25,14 @@ public final class Simd {
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
-    /** Shuffles of the pairwise tree: lane i with lane i ^ step, for step = L/2, L/4, ..., 1. */
-    private static final VectorShuffle<Float>[] TREE = tree();
+    /** Shuffles of the pairwise tree: lane i with lane i ^ step (constants, so that C2 emits fixed permutes). */
+    private static final VectorShuffle<Float> T1 = swap(1);
+    private static final VectorShuffle<Float> T2 = swap(2);
+    private static final VectorShuffle<Float> T4 = swap(4);
+    private static final VectorShuffle<Float> T8 = swap(8);
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] tree() {
-        int steps = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] t = new VectorShuffle[steps];
-        for (int s = 0, step = L / 2; step >= 1; s++, step /= 2) {
-            int st = step;
-            t[s] = VectorShuffle.fromOp(F, i -> i ^ st);
-        }
-        return t;
+    private static VectorShuffle<Float> swap(int step) {
+        return VectorShuffle.fromOp(F, i -> i ^ Math.min(step, L / 2));
     }
 
     private Simd() {
@@ -47,20 +43,46 @@ public final class Simd {
         return L;
     }
 
-    /** Sum of the lanes in a fixed pairwise order. */
+    /** Sum of the lanes in a fixed pairwise order (lane i with lane i ^ L/2, then ^ L/4, ...). */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> s : TREE) {
-            v = v.add(v.rearrange(s));
+        if (L > 16) {
+            float s = 0f;
+            for (int i = 0; i < L; i++) {
+                s += v.lane(i);
+            }
+            return s;
         }
-        return v.lane(0);
+        if (L >= 16) {
+            v = v.add(v.rearrange(T8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(T4));
+        }
+        if (L >= 4) {
+            v = v.add(v.rearrange(T2));
+        }
+        return v.add(v.rearrange(T1)).lane(0);
     }
 
     /** Maximum of the lanes (exact in any order for numbers; NaN if any lane is NaN). */
     static float max(FloatVector v) {
-        for (VectorShuffle<Float> s : TREE) {
-            v = v.max(v.rearrange(s));
+        if (L > 16) {
+            float m = v.lane(0);
+            for (int i = 1; i < L; i++) {
+                m = Math.max(m, v.lane(i));
+            }
+            return m;
         }
-        return v.lane(0);
+        if (L >= 16) {
+            v = v.max(v.rearrange(T8));
+        }
+        if (L >= 8) {
+            v = v.max(v.rearrange(T4));
+        }
+        if (L >= 4) {
+            v = v.max(v.rearrange(T2));
+        }
+        return v.max(v.rearrange(T1)).lane(0);
     }
 
     /** The lanes widened to double and added pairwise: one double vector per half. */
