@@ -31,7 +31,7 @@ final class Halfs {
     /**
      * Widens {@link Simd#L} 16-bit patterns (sign-extended into int lanes) exactly. binary16: the magnitude bits
      * shifted into an fp32 and scaled by 2^112 give every normal and subnormal value exactly; infinities and NaNs
-     * (exponent 31) get exponent 255 and their mantissa; then the sign. bfloat16: the bits shifted left by 16.
+     * (exponent 31) get exponent 255 and their mantissa (NaNs quieted); then the sign. bfloat16: the bits shifted left by 16.
      */
     static FloatVector widen(IntVector h, DType dtype) {
         if (dtype == DType.BF16) {
@@ -42,7 +42,11 @@ final class Halfs {
         IntVector finite = mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts();
         VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7C00);
-        IntVector bits = finite.blend(h.and(0x3FF).lanewise(VectorOperators.LSHL, 13).or(0x7F800000), special);
+        IntVector mant = h.and(0x3FF);
+        // Infinity, or a NaN with its payload and the quiet bit set (as Float.float16ToFloat does).
+        IntVector inf = mant.lanewise(VectorOperators.LSHL, 13).or(0x7F800000);
+        IntVector nonFinite = inf.blend(inf.or(0x00400000), mant.compare(VectorOperators.NE, 0));
+        IntVector bits = finite.blend(nonFinite, special);
         return bits.or(sign).reinterpretAsFloats();
     }
 
