@@ -15,9 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li><b>Packed GEMM</b> (BLIS-style) for larger M: the output is cut into fixed blocks of {@value #UNIT_M} x
  *   {@code UNIT_N} elements (the parallel units). A unit walks k in chunks of {@value #KC}; for each chunk it packs
- *   its B columns into panels of {@code NR} (two vectors) and, per {@value #MC}-row sub-block, its A rows into panels
- *   of {@value #MR}; a {@value #MR} x {@code NR} register-tiled micro-kernel (12 vector accumulators, one broadcast
- *   and two loads per six fused multiply-adds... per row) accumulates the chunk and adds it to C.</li>
+ *   its B columns into panels of {@code NR} (two vectors wide, 16-bit weights widened here) and, per {@value #MC}-row
+ *   sub-block, its A rows into panels of {@value #MR}; a {@value #MR} x {@code NR} register-tiled micro-kernel
+ *   (twelve vector accumulators; per k two vector loads, six broadcasts, twelve fused multiply-adds) accumulates the
+ *   chunk and adds it to C.</li>
  *   <li><b>Row-dot path</b> for small M with an n-major B (decode steps: 1..32 rows against a weight): no packing;
  *   each unit takes {@value #DOT_UNIT} weight rows, widens them once (16-bit weights) and forms 4 x 4 blocks of dot
  *   products with vector accumulators, reading every weight element from memory once.</li>

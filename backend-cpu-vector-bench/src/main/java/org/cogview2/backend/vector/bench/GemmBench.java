@@ -59,7 +59,7 @@ public final class GemmBench {
                         .param("shape", shape).param("impl", impl).param("threads", Integer.toString(threads))
                         .forks(1)
                         .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "-Xmx12g", "-Dai.djl.offline=true")
-                        .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.seconds(1))
+                        .warmupIterations(quick ? 2 : 4).warmupTime(TimeValue.seconds(1))
                         .measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.seconds(quick ? 1 : 2))
                         .timeUnit(TimeUnit.MILLISECONDS)
                         .shouldFailOnError(true);
