@@ -2,6 +2,9 @@ package org.cogview2.backend.vector;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.cogview2.spi.DType;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * fp32 matrix products {@code C[m][n] = sum_k A[m][k] * B[k][n]} with fp32 accumulation, on the Vector API.
@@ -53,6 +56,7 @@ final class Gemm {
         float[] tile = new float[MR * NR];
         float[] row = new float[KC];
         float[] w = new float[0];
+        short[] h = new short[0];
     }
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -257,39 +261,71 @@ final class Gemm {
         int xOff = (int) a.offset();
         int lda = a.stride();
         float[] wf = b.heapF32();
+        DType half = halfType(b.store());
         Buffers buf = wf == null ? BUFFERS.get() : null;
         for (int n = n0; n < n1; n += 4) {
             int rowsN = Math.min(4, n1 - n);
-            float[] w;
-            int wOff;
-            int ldw;
-            if (wf != null) {
-                w = wf;
-                wOff = (int) (b.offset() + (long) n * b.stride());
-                ldw = b.stride();
-            } else {
-                if (buf.w.length < 4 * K) {
-                    buf.w = new float[4 * K];
+            if (half != null && rowsN == 4) {
+                // bfloat16 weights: widened in registers inside the dot kernels, read from memory once.
+                short[] h;
+                int hOff;
+                int ldh;
+                if (b.store() instanceof Store.Half hs) {
+                    h = hs.a();
+                    hOff = (int) (b.offset() + (long) n * b.stride());
+                    ldh = b.stride();
+                } else {
+                    if (buf.h.length < 4 * K) {
+                        buf.h = new short[4 * K];
+                    }
+                    h = buf.h;
+                    hOff = 0;
+                    ldh = K;
+                    MemorySegment seg = ((Store.Mapped) b.store()).segment();
+                    for (int r = 0; r < 4; r++) {
+                        MemorySegment.copy(seg, Store.LE_SHORT, 2 * (b.offset() + (long) (n + r) * b.stride()), h,
+                                r * K, K);
+                    }
                 }
-                w = buf.w;
-                wOff = 0;
-                ldw = K;
-                for (int r = 0; r < rowsN; r++) {
-                    b.readRow(n + r, 0, w, r * K, K);
-                }
-            }
-            int m = 0;
-            if (rowsN == 4) {
+                int m = 0;
                 for (; m + 4 <= M; m += 4) {
-                    dot4x4(K, x, xOff + m * lda, lda, w, wOff, ldw, c, cOff + m * ldc + n, ldc);
+                    dot4x4(K, x, xOff + m * lda, lda, h, hOff, ldh, half, c, cOff + m * ldc + n, ldc);
                 }
                 for (; m < M; m++) {
-                    dot1x4(K, x, xOff + m * lda, w, wOff, ldw, c, cOff + m * ldc + n);
+                    dot1x4(K, x, xOff + m * lda, h, hOff, ldh, half, c, cOff + m * ldc + n);
                 }
             } else {
-                for (; m < M; m++) {
+                float[] w;
+                int wOff;
+                int ldw;
+                if (wf != null) {
+                    w = wf;
+                    wOff = (int) (b.offset() + (long) n * b.stride());
+                    ldw = b.stride();
+                } else {
+                    if (buf.w.length < 4 * K) {
+                        buf.w = new float[4 * K];
+                    }
+                    w = buf.w;
+                    wOff = 0;
+                    ldw = K;
                     for (int r = 0; r < rowsN; r++) {
-                        c[cOff + m * ldc + n + r] = dot(K, x, xOff + m * lda, w, wOff + r * ldw);
+                        b.readRow(n + r, 0, w, r * K, K);
+                    }
+                }
+                int m = 0;
+                if (rowsN == 4) {
+                    for (; m + 4 <= M; m += 4) {
+                        dot4x4(K, x, xOff + m * lda, lda, w, wOff, ldw, c, cOff + m * ldc + n, ldc);
+                    }
+                    for (; m < M; m++) {
+                        dot1x4(K, x, xOff + m * lda, w, wOff, ldw, c, cOff + m * ldc + n);
+                    }
+                } else {
+                    for (; m < M; m++) {
+                        for (int r = 0; r < rowsN; r++) {
+                            c[cOff + m * ldc + n + r] = dot(K, x, xOff + m * lda, w, wOff + r * ldw);
+                        }
                     }
                 }
             }
@@ -302,6 +338,112 @@ final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * BF16 if the store holds bfloat16 weights, which the dot kernels widen in registers (a shift); else null. fp16
+     * rows are widened into a scratch row first by the hardware conversion loop, which is faster than widening fp16
+     * in Vector API registers.
+     */
+    private static DType halfType(Store store) {
+        if (!Halfs.VECTOR_WIDEN) {
+            return null;
+        }
+        return switch (store) {
+            case Store.Half h when h.dtype() == DType.BF16 -> DType.BF16;
+            case Store.Mapped m when m.dtype() == DType.BF16 -> DType.BF16;
+            default -> null;
+        };
+    }
+
+    /** As {@link #finish(FloatVector, float[], int, float[], int, int, int)} with a 16-bit weight row. */
+    private static float finish(FloatVector acc, float[] x, int xo, short[] w, int wo, DType dt, int k0, int K) {
+        float s = Simd.sum(acc);
+        for (int k = k0; k < K; k++) {
+            s = Math.fma(x[xo + k], Halfs.widen(w[wo + k], dt), s);
+        }
+        return s;
+    }
+
+    private static void dot1x4(int K, float[] x, int xo, short[] w, int wo, int ldw, DType dt, float[] c, int co) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        int w1 = wo + ldw;
+        int w2 = wo + 2 * ldw;
+        int w3 = wo + 3 * ldw;
+        int bound = K - K % L;
+        int k = 0;
+        for (; k < bound; k += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xo + k);
+            a0 = xv.fma(Halfs.load(w, wo + k, dt), a0);
+            a1 = xv.fma(Halfs.load(w, w1 + k, dt), a1);
+            a2 = xv.fma(Halfs.load(w, w2 + k, dt), a2);
+            a3 = xv.fma(Halfs.load(w, w3 + k, dt), a3);
+        }
+        c[co] = finish(a0, x, xo, w, wo, dt, k, K);
+        c[co + 1] = finish(a1, x, xo, w, w1, dt, k, K);
+        c[co + 2] = finish(a2, x, xo, w, w2, dt, k, K);
+        c[co + 3] = finish(a3, x, xo, w, w3, dt, k, K);
+    }
+
+    private static void dot4x4(int K, float[] x, int xo, int ldx, short[] w, int wo, int ldw, DType dt, float[] c,
+                               int co, int ldc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        int x1 = xo + ldx;
+        int x2 = xo + 2 * ldx;
+        int x3 = xo + 3 * ldx;
+        int w1 = wo + ldw;
+        int w2 = wo + 2 * ldw;
+        int w3 = wo + 3 * ldw;
+        int bound = K - K % L;
+        int k = 0;
+        for (; k < bound; k += L) {
+            FloatVector v0 = Halfs.load(w, wo + k, dt);
+            FloatVector v1 = Halfs.load(w, w1 + k, dt);
+            FloatVector v2 = Halfs.load(w, w2 + k, dt);
+            FloatVector v3 = Halfs.load(w, w3 + k, dt);
+            FloatVector xv = FloatVector.fromArray(S, x, xo + k);
+            a00 = xv.fma(v0, a00);
+            a01 = xv.fma(v1, a01);
+            a02 = xv.fma(v2, a02);
+            a03 = xv.fma(v3, a03);
+            xv = FloatVector.fromArray(S, x, x1 + k);
+            a10 = xv.fma(v0, a10);
+            a11 = xv.fma(v1, a11);
+            a12 = xv.fma(v2, a12);
+            a13 = xv.fma(v3, a13);
+            xv = FloatVector.fromArray(S, x, x2 + k);
+            a20 = xv.fma(v0, a20);
+            a21 = xv.fma(v1, a21);
+            a22 = xv.fma(v2, a22);
+            a23 = xv.fma(v3, a23);
+            xv = FloatVector.fromArray(S, x, x3 + k);
+            a30 = xv.fma(v0, a30);
+            a31 = xv.fma(v1, a31);
+            a32 = xv.fma(v2, a32);
+            a33 = xv.fma(v3, a33);
+        }
+        c[co] = finish(a00, x, xo, w, wo, dt, k, K);
+        c[co + 1] = finish(a01, x, xo, w, w1, dt, k, K);
+        c[co + 2] = finish(a02, x, xo, w, w2, dt, k, K);
+        c[co + 3] = finish(a03, x, xo, w, w3, dt, k, K);
+        co += ldc;
+        c[co] = finish(a10, x, x1, w, wo, dt, k, K);
+        c[co + 1] = finish(a11, x, x1, w, w1, dt, k, K);
+        c[co + 2] = finish(a12, x, x1, w, w2, dt, k, K);
+        c[co + 3] = finish(a13, x, x1, w, w3, dt, k, K);
+        co += ldc;
+        c[co] = finish(a20, x, x2, w, wo, dt, k, K);
+        c[co + 1] = finish(a21, x, x2, w, w1, dt, k, K);
+        c[co + 2] = finish(a22, x, x2, w, w2, dt, k, K);
+        c[co + 3] = finish(a23, x, x2, w, w3, dt, k, K);
+        co += ldc;
+        c[co] = finish(a30, x, x3, w, wo, dt, k, K);
+        c[co + 1] = finish(a31, x, x3, w, w1, dt, k, K);
+        c[co + 2] = finish(a32, x, x3, w, w2, dt, k, K);
+        c[co + 3] = finish(a33, x, x3, w, w3, dt, k, K);
     }
 
     /** Lanes are summed in the fixed pairwise order of {@link Simd#sum}, then the scalar tail is added (fused). */

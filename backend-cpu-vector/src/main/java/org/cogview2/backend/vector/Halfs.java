@@ -50,38 +50,62 @@ final class Halfs {
         return bits.or(sign).reinterpretAsFloats();
     }
 
+    /** Whether 16-bit lanes line up with the fp32 vector (then the kernels widen in registers). */
+    static final boolean VECTOR_WIDEN = HALF.length() == Simd.L && Simd.I.length() == Simd.L;
+
+    /** {@link Simd#L} widened elements {@code src[off ..]} (requires {@link #VECTOR_WIDEN}). */
+    static FloatVector load(short[] src, int off, DType dtype) {
+        return widen(lanes(ShortVector.fromArray(HALF, src, off)), dtype);
+    }
+
     private static IntVector lanes(ShortVector s) {
         return (IntVector) s.convertShape(VectorOperators.S2I, Simd.I, 0);
     }
 
-    /** {@code dst[dstOff + i] = widen(src[srcOff + i])} for i in {@code [0, n)}. */
+    /**
+     * {@code dst[dstOff + i] = widen(src[srcOff + i])} for i in {@code [0, n)}. binary16 takes the plain loop over
+     * {@link Float#float16ToFloat}, which C2 compiles to hardware conversions ({@code vcvtph2ps}, faster than any
+     * Vector API formulation); bfloat16 takes the vector shift.
+     */
     static void widen(short[] src, int srcOff, float[] dst, int dstOff, int n, DType dtype) {
+        if (dtype != DType.BF16 || !VECTOR_WIDEN) {
+            widenScalar(src, srcOff, dst, dstOff, n, dtype);
+            return;
+        }
         int i = 0;
-        if (HALF.length() == Simd.L && Simd.I.length() == Simd.L) {
-            for (int bound = n - n % Simd.L; i < bound; i += Simd.L) {
-                widen(lanes(ShortVector.fromArray(HALF, src, srcOff + i)), dtype).intoArray(dst, dstOff + i);
-            }
+        for (int bound = n - n % Simd.L; i < bound; i += Simd.L) {
+            widen(lanes(ShortVector.fromArray(HALF, src, srcOff + i)), dtype).intoArray(dst, dstOff + i);
         }
         for (; i < n; i++) {
             dst[dstOff + i] = widen(src[srcOff + i], dtype);
         }
     }
 
+    private static final int CHUNK = 4096;
+    private static final ThreadLocal<short[]> CHUNKS = ThreadLocal.withInitial(() -> new short[CHUNK]);
+
     /** As {@link #widen(short[], int, float[], int, int, DType)} from little-endian elements of a segment. */
     static void widen(MemorySegment src, long fromElement, float[] dst, int dstOff, int n, DType dtype) {
-        int i = 0;
-        if (HALF.length() == Simd.L && Simd.I.length() == Simd.L) {
+        if (dtype == DType.BF16 && VECTOR_WIDEN) {
+            int i = 0;
             for (int bound = n - n % Simd.L; i < bound; i += Simd.L) {
                 widen(lanes(ShortVector.fromMemorySegment(HALF, src, (fromElement + i) * 2, ByteOrder.LITTLE_ENDIAN)),
                         dtype).intoArray(dst, dstOff + i);
             }
+            for (; i < n; i++) {
+                dst[dstOff + i] = widen(src.get(Store.LE_SHORT, (fromElement + i) * 2), dtype);
+            }
+            return;
         }
-        for (; i < n; i++) {
-            dst[dstOff + i] = widen(src.get(Store.LE_SHORT, (fromElement + i) * 2), dtype);
+        short[] chunk = CHUNKS.get();
+        for (int i = 0; i < n; i += CHUNK) {
+            int len = Math.min(CHUNK, n - i);
+            MemorySegment.copy(src, Store.LE_SHORT, (fromElement + i) * 2, chunk, 0, len);
+            widenScalar(chunk, 0, dst, dstOff + i, len, dtype);
         }
     }
 
-    /** Scalar loops (used where the vector shapes do not fit). */
+    /** The plain loops (C2 vectorises the binary16 one with hardware conversions). */
     static void widenScalar(short[] src, int srcOff, float[] dst, int dstOff, int n, DType dtype) {
         if (dtype == DType.BF16) {
             for (int i = 0; i < n; i++) {

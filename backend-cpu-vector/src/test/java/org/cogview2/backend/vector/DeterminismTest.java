@@ -33,6 +33,9 @@ class DeterminismTest {
             out.add(s.readFloats(k.linear(s, x, w, bias)));
             out.add(s.readFloats(k.linear(s, x1, w16, bias)));
             out.add(s.readFloats(k.linear(s, x, w16, null)));
+            Tensor wb16 = k.cast(s, w, DType.BF16);
+            out.add(s.readFloats(k.linear(s, x1, wb16, bias)));
+            out.add(s.readFloats(k.linear(s, x, wb16, bias)));
             Tensor h = s.fromFloats(GemmTest.random(r, 2 * 40 * 256, 1), Shape.of(2, 40, 256));
             out.add(s.readFloats(k.matmul(s, h, h, true)));
             Tensor q = s.fromFloats(GemmTest.random(r, 2 * 20 * 256, 1), Shape.of(2, 20, 256));
