@@ -20,11 +20,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs {@link GemmBenchmark} for every shape and implementation in one session (JMH, one fork per pair) and prints
  * GFLOP/s with the ratios of cpu-vector to the others, all measured in this run. With {@code --openblas BINARY} it
- * also times the OpenBLAS harness ({@code native/sgemm_openblas.c}) on each shape, in the same run.
+ * also times the OpenBLAS harness ({@code native/sgemm_openblas.c}) on each shape, in the same run. {@code --quick}
+ * (or {@code --quick-impls} for some implementations, e.g. the slow reference) shortens warm-up and measurement.
  *
  * <pre>
  * java -cp "target/classes:$(cat target/bench.classpath)" org.cogview2.backend.vector.bench.GemmBench \
- *     [--shapes a,b,...] [--impls vector,vector-f16,reference,libtorch] [--threads 2] [--openblas PATH] [--quick]
+ *     [--shapes a,b,...] [--impls vector,vector-f16,reference,libtorch] [--threads 2] [--openblas PATH]
+ *     [--quick] [--quick-impls reference]
  * </pre>
  */
 public final class GemmBench {
@@ -38,6 +40,7 @@ public final class GemmBench {
         int threads = 2;
         String openblas = null;
         boolean quick = false;
+        List<String> quickImpls = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--shapes" -> shapes = Arrays.asList(args[++i].split(","));
@@ -45,6 +48,7 @@ public final class GemmBench {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--openblas" -> openblas = args[++i];
                 case "--quick" -> quick = true;
+                case "--quick-impls" -> quickImpls = Arrays.asList(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -54,13 +58,14 @@ public final class GemmBench {
             Map<String, Double> row = new LinkedHashMap<>();
             gflops.put(shape, row);
             for (String impl : impls) {
+                boolean q = quick || quickImpls.contains(impl);
                 ChainedOptionsBuilder o = new OptionsBuilder()
                         .include(GemmBenchmark.class.getName() + ".linear")
                         .param("shape", shape).param("impl", impl).param("threads", Integer.toString(threads))
                         .forks(1)
                         .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "-Xmx12g", "-Dai.djl.offline=true")
-                        .warmupIterations(quick ? 2 : 4).warmupTime(TimeValue.seconds(1))
-                        .measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                        .warmupIterations(q ? 2 : 4).warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(q ? 2 : 3).measurementTime(TimeValue.seconds(q ? 1 : 2))
                         .timeUnit(TimeUnit.MILLISECONDS)
                         .shouldFailOnError(true);
                 RunResult result = new Runner(o.build()).runSingle();
