@@ -52,6 +52,9 @@ public final class GemmBench {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        if (openblas != null && !java.nio.file.Files.isExecutable(java.nio.file.Path.of(openblas))) {
+            throw new IllegalArgumentException("OpenBLAS harness " + openblas + " is not an executable file (see README.md)");
+        }
         Map<String, Map<String, Double>> gflops = new LinkedHashMap<>();
         for (String shape : shapes) {
             GemmShape s = GemmShape.parse(shape);
