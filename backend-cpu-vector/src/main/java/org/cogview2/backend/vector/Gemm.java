@@ -16,8 +16,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <h2>Two paths</h2>
  * <ul>
- *   <li><b>Packed GEMM</b> (BLIS-style) for larger M: the output is cut into fixed blocks of {@value #UNIT_M} x
- *   {@code UNIT_N} elements (the parallel units). A unit walks k in chunks of {@value #KC}; for each chunk it packs
+ *   <li><b>Packed GEMM</b> (BLIS-style) for larger M: the output is cut into fixed blocks of at most
+ *   {@value #MAX_UNIT_M} x {@code UNIT_N} elements (the parallel units, see {@link #unitRows}). A unit walks k in chunks of {@value #KC}; for each chunk it packs
  *   its B columns into panels of {@code NR} (two vectors wide, 16-bit weights widened here) and, per {@value #MC}-row
  *   sub-block, its A rows into panels of {@value #MR}; a {@value #MR} x {@code NR} register-tiled micro-kernel
  *   (twelve vector accumulators; per k two vector loads, six broadcasts, twelve fused multiply-adds) accumulates the
@@ -38,15 +38,27 @@ final class Gemm {
     static final int L = Simd.L;
     static final int MR = 6;
     static final int NR = 2 * L;
-    static final int KC = 256;
+    static final int KC = 192;
     static final int MC = 16 * MR;
-    static final int UNIT_M = 5 * MC;
+    /** Most output rows of one parallel unit of the packed path. */
+    static final int MAX_UNIT_M = 8 * MC;
     static final int UNIT_N = 12 * NR;
     /** Largest M that takes the row-dot path. */
     static final int DOT_MAX_M = 32;
     static final int DOT_UNIT = 32;
 
     private Gemm() {
+    }
+
+    /**
+     * Rows per unit of the packed path: M split into the fewest equal parts of at most {@value #MAX_UNIT_M} rows
+     * (rounded up to a multiple of {@value #MR}), so that a B block is packed as few times as possible. Depends on M
+     * only.
+     */
+    static int unitRows(int m) {
+        int count = (m + MAX_UNIT_M - 1) / MAX_UNIT_M;
+        int rows = (m + count - 1) / count;
+        return (rows + MR - 1) / MR * MR;
     }
 
     /** Per-thread packing buffers. */
@@ -84,12 +96,13 @@ final class Gemm {
             workers.run(units, work, mayShare, u -> dotUnit(u, M, N, K, a, b, c, cOff, ldc, bias, biasOff));
             return;
         }
-        int unitsM = (M + UNIT_M - 1) / UNIT_M;
+        int unitM = unitRows(M);
+        int unitsM = (M + unitM - 1) / unitM;
         int unitsN = (N + UNIT_N - 1) / UNIT_N;
         workers.run(unitsM * unitsN, work, mayShare, u -> {
-            int m0 = (u / unitsN) * UNIT_M;
+            int m0 = (u / unitsN) * unitM;
             int n0 = (u % unitsN) * UNIT_N;
-            packedUnit(m0, Math.min(M, m0 + UNIT_M), n0, Math.min(N, n0 + UNIT_N), K, a, b, bNMajor, c, cOff, ldc,
+            packedUnit(m0, Math.min(M, m0 + unitM), n0, Math.min(N, n0 + UNIT_N), K, a, b, bNMajor, c, cOff, ldc,
                     bias, biasOff);
         });
     }

@@ -88,7 +88,7 @@ class GemmTest {
     @CsvSource({
             "1, 7, 1, F32", "1, 33, 17, F32", "3, 97, 300, F16", "4, 64, 64, BF16", "5, 33, 257, F16",
             "8, 100, 129, F32", "31, 65, 40, BF16", "32, 40, 33, F32", "33, 97, 300, F32", "33, 50, 31, F16",
-            "7, 1, 15, F32", "100, 70, 520, F16", "13, 300, 1, F32", "500, 400, 70, F32", "61, 385, 513, BF16"})
+            "7, 1, 15, F32", "100, 70, 520, F16", "13, 300, 1, F32", "500, 400, 70, F32", "61, 385, 513, BF16", "800, 45, 200, F16"})
     void linearMatchesADoublePrecisionProduct(int m, int n, int k, DType dtype) {
         SplittableRandom r = new SplittableRandom(m * 31L + n * 7L + k);
         float[] x = random(r, m * k, 1);
