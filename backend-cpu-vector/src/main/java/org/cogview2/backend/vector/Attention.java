@@ -1,0 +1,509 @@
+package org.cogview2.backend.vector;
+
+import jdk.incubator.vector.FloatVector;
+import org.cogview2.spi.GridContext;
+import org.cogview2.spi.LocalWindow;
+import org.cogview2.spi.Shape;
+import org.cogview2.spi.Tensor;
+import org.cogview2.spi.TensorScope;
+
+import java.util.Arrays;
+
+import static org.cogview2.backend.vector.Simd.F;
+import static org.cogview2.backend.vector.Simd.L;
+
+/**
+ * Fused standard attention over a key/value cache, fused local 2D attention, and the two Image-Local-Attention
+ * primitives.
+ */
+final class Attention {
+
+    static final float OUTSIDE = -10000f;
+    /** From this many queries on, attention runs as two GEMMs per head instead of per-query dot products. */
+    static final int GEMM_MIN_QUERIES = 16;
+
+    private final VectorBackend backend;
+
+    Attention(VectorBackend backend) {
+        this.backend = backend;
+    }
+
+    // ------------------------------------------------------------------ vector helpers
+
+    /** {@code sum_f x[f] * y[f]}: fused multiply-adds in lanes, fixed-order lane sum, then the tail. */
+    static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            acc = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), acc);
+        }
+        float s = Simd.sum(acc);
+        for (; i < n; i++) {
+            s = Math.fma(x[xo + i], y[yo + i], s);
+        }
+        return s;
+    }
+
+    /** {@code acc[i] += w * v[i]} (fused). */
+    static void axpy(float w, float[] v, int vo, float[] acc, int ao, int n) {
+        FloatVector wv = FloatVector.broadcast(F, w);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, v, vo + i).fma(wv, FloatVector.fromArray(F, acc, ao + i)).intoArray(acc, ao + i);
+        }
+        for (; i < n; i++) {
+            acc[ao + i] = Math.fma(w, v[vo + i], acc[ao + i]);
+        }
+    }
+
+    /** {@code dst[i] = src[i] / divisor}. */
+    static void divide(float[] src, int so, float divisor, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, src, so + i).div(divisor).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dOff + i] = src[so + i] / divisor;
+        }
+    }
+
+    // ------------------------------------------------------------------ standard attention
+
+    Tensor attention(TensorScope into, Tensor qIn, Tensor kIn, Tensor vIn, int heads, int keyLength,
+                     Tensor maskIn, Tensor biasIn) {
+        String kn = "attention";
+        VScope scope = backend.ownScope(kn, into);
+        VTensor q = backend.own(kn, "q", qIn);
+        VTensor k = backend.own(kn, "k", kIn);
+        VTensor v = backend.own(kn, "v", vIn);
+        Checks.f32(kn, "q", q);
+        Checks.f32(kn, "k", k);
+        Checks.f32(kn, "v", v);
+        Checks.rank(kn, "q", q, 3, "[B, Lq, heads*d]");
+        Checks.rank(kn, "k", k, 3, "[Bk, Lcap, heads*d]");
+        Checks.shape(kn, "v", v, k.shape(), "(the shape of k)");
+        int batch = q.shape().dim(0);
+        int lq = q.shape().dim(1);
+        int hidden = q.shape().dim(2);
+        int d = headDim(kn, heads, hidden, q);
+        int bk = k.shape().dim(0);
+        if ((bk != batch && bk != 1) || k.shape().dim(2) != hidden) {
+            throw Checks.fail(kn, "k must have shape [" + batch + " or 1, Lcap, " + hidden + "] (batch and width of q "
+                    + q.shape() + "), got " + k.describe());
+        }
+        int cap = k.shape().dim(1);
+        if (keyLength < 1 || keyLength > cap) {
+            throw Checks.fail(kn, "keyLength must be in [1, " + cap + "] (the cache length of k " + k.shape()
+                    + "), got " + keyLength);
+        }
+        VTensor.Floats mask = keyMatrix(kn, "mask", maskIn, lq, keyLength);
+        VTensor.Floats bias = keyMatrix(kn, "bias", biasIn, lq, keyLength);
+        VTensor out = scope.allocateF32(q.shape());
+        VTensor.Floats qd = q.floats();
+        VTensor.Floats kd = k.floats();
+        VTensor.Floats vd = v.floats();
+        float[] y = out.f32();
+        float sqrtD = (float) Math.sqrt(d);
+        long work = 2L * batch * lq * keyLength * hidden;
+        if (lq >= GEMM_MIN_QUERIES) {
+            // Per (batch, head): S = Q' K^T and O = P V as GEMMs, softmax per row in between.
+            backend.workers().run(batch * heads, work, u -> {
+                int b = u / heads;
+                int h = u % heads;
+                int kvBase = (bk == 1 ? 0 : b) * cap * hidden;
+                float[] qs = new float[lq * d];
+                for (int i = 0; i < lq; i++) {
+                    divide(qd.a(), qd.off() + (b * lq + i) * hidden + h * d, sqrtD, qs, i * d, d);
+                }
+                float[] s = new float[lq * keyLength];
+                Gemm.multiply(Workers.SERIAL, true, lq, keyLength, d, new Operand(new Store.F32(qs), 0, d),
+                        new Operand(new Store.F32(kd.a()), kd.off() + kvBase + h * d, hidden), true, s, 0, keyLength,
+                        null, 0);
+                for (int i = 0; i < lq; i++) {
+                    if (bias != null) {
+                        Norms.addInPlace(s, i * keyLength, bias.a(), bias.off() + i * keyLength, keyLength);
+                    }
+                    if (mask != null) {
+                        Norms.maskInPlace(s, i * keyLength, mask.a(), mask.off() + i * keyLength, keyLength);
+                    }
+                    Norms.softmaxInPlace(s, i * keyLength, keyLength);
+                }
+                Gemm.multiply(Workers.SERIAL, true, lq, d, keyLength, new Operand(new Store.F32(s), 0, keyLength),
+                        new Operand(new Store.F32(vd.a()), vd.off() + kvBase + h * d, hidden), false, y,
+                        b * lq * hidden + h * d, hidden, null, 0);
+            });
+            return out;
+        }
+        backend.workers().run(batch * lq * heads, work, u -> {
+            int row = u / heads;
+            int h = u % heads;
+            int b = row / lq;
+            int i = row % lq;
+            int kvBase = (bk == 1 ? 0 : b) * cap * hidden + h * d;
+            float[] qs = new float[d];
+            float[] scores = new float[keyLength];
+            divide(qd.a(), qd.off() + row * hidden + h * d, sqrtD, qs, 0, d);
+            float[] ka = kd.a();
+            int ko = kd.off() + kvBase;
+            for (int j = 0; j < keyLength; j++) {
+                scores[j] = dot(qs, 0, ka, ko + j * hidden, d);
+            }
+            if (bias != null) {
+                Norms.addInPlace(scores, 0, bias.a(), bias.off() + i * keyLength, keyLength);
+            }
+            if (mask != null) {
+                Norms.maskInPlace(scores, 0, mask.a(), mask.off() + i * keyLength, keyLength);
+            }
+            Norms.softmaxInPlace(scores, 0, keyLength);
+            int yOff = row * hidden + h * d;
+            float[] va = vd.a();
+            int vo = vd.off() + kvBase;
+            for (int j = 0; j < keyLength; j++) {
+                axpy(scores[j], va, vo + j * hidden, y, yOff, d);
+            }
+        });
+        return out;
+    }
+
+    private VTensor.Floats keyMatrix(String kn, String name, Tensor in, int lq, int keyLength) {
+        if (in == null) {
+            return null;
+        }
+        VTensor t = backend.own(kn, name, in);
+        Checks.f32(kn, name, t);
+        Checks.shape(kn, name, t, Shape.of(lq, keyLength), "[Lq, keyLength]");
+        return t.floats();
+    }
+
+    private static int headDim(String kn, int heads, int hidden, VTensor q) {
+        Checks.positive(kn, "heads", heads);
+        if (hidden % heads != 0 || hidden == 0) {
+            throw Checks.fail(kn, "heads " + heads + " must divide the last dimension of q " + q.shape());
+        }
+        return hidden / heads;
+    }
+
+    // ------------------------------------------------------------------ fused grid attention
+
+    /**
+     * Per batch entry, cell and head: context scores, self-window scores (-10000 outside a grid), one softmax, then
+     * {@code out = (sum over in-grid self cells p v) + (sum over context keys p v0)}. Units are grid cells (all heads
+     * of a cell in one unit).
+     */
+    Tensor gridAttention(TensorScope into, Tensor qIn, Tensor kIn, Tensor vIn, int heads, int side,
+                         LocalWindow selfWindow, GridContext context) {
+        String kn = "gridAttention";
+        VScope scope = backend.ownScope(kn, into);
+        VTensor q = backend.own(kn, "q", qIn);
+        VTensor k = backend.own(kn, "k", kIn);
+        VTensor v = backend.own(kn, "v", vIn);
+        Checks.f32(kn, "q", q);
+        Checks.f32(kn, "k", k);
+        Checks.f32(kn, "v", v);
+        Checks.rank(kn, "q", q, 3, "[B, side*side, heads*d]");
+        Checks.positive(kn, "side", side);
+        int batch = q.shape().dim(0);
+        int hidden = q.shape().dim(2);
+        if (q.shape().dim(1) != side * side) {
+            throw Checks.fail(kn, "q must have side*side = " + (side * side) + " cells in dimension 1, got " + q.describe());
+        }
+        int d = headDim(kn, heads, hidden, q);
+        Checks.shape(kn, "k", k, q.shape(), "(the shape of q)");
+        Checks.shape(kn, "v", v, q.shape(), "(the shape of q)");
+        if (selfWindow == null) {
+            throw Checks.fail(kn, "selfWindow must not be null");
+        }
+        if (context == null) {
+            throw Checks.fail(kn, "context must not be null");
+        }
+        Context ctx = context(kn, context, batch, side, hidden);
+        int selfCount = selfWindow.size();
+        int total = ctx.count + selfCount;
+        VTensor out = scope.allocateF32(q.shape());
+        VTensor.Floats qd = q.floats();
+        VTensor.Floats kd = k.floats();
+        VTensor.Floats vd = v.floats();
+        float[] y = out.f32();
+        float sqrtD = (float) Math.sqrt(d);
+        int cells = side * side;
+        int[] dr = new int[selfCount];
+        int[] dc = new int[selfCount];
+        for (int t = 0; t < selfCount; t++) {
+            dr[t] = selfWindow.rowOffset(t);
+            dc[t] = selfWindow.colOffset(t);
+        }
+        backend.workers().run(batch * cells, 4L * batch * cells * total * hidden, row -> {
+            float[] qs = new float[d];
+            float[] scores = new float[total];
+            float[] ctxPart = new float[d];
+            int b = row / cells;
+            int cell = row % cells;
+            int r = cell / side;
+            int c = cell % side;
+            int gridBase = b * cells * hidden;
+            float[] ka = kd.a();
+            float[] va = vd.a();
+            for (int h = 0; h < heads; h++) {
+                divide(qd.a(), qd.off() + row * hidden + h * d, sqrtD, qs, 0, d);
+                ctx.scores(qs, b, r, c, h, d, hidden, scores);
+                for (int t = 0; t < selfCount; t++) {
+                    int rr = r + dr[t];
+                    int cc = c + dc[t];
+                    scores[ctx.count + t] = inside(rr, cc, side, side)
+                            ? dot(qs, 0, ka, kd.off() + gridBase + (rr * side + cc) * hidden + h * d, d)
+                            : OUTSIDE;
+                }
+                Norms.softmaxInPlace(scores, 0, total);
+                int yOff = row * hidden + h * d;
+                for (int t = 0; t < selfCount; t++) {
+                    int rr = r + dr[t];
+                    int cc = c + dc[t];
+                    if (inside(rr, cc, side, side)) {
+                        axpy(scores[ctx.count + t], va, vd.off() + gridBase + (rr * side + cc) * hidden + h * d,
+                                y, yOff, d);
+                    }
+                }
+                Arrays.fill(ctxPart, 0f);
+                ctx.weightedValues(scores, b, r, c, h, d, hidden, ctxPart);
+                Norms.addInPlace(y, yOff, ctxPart, 0, d);
+            }
+        });
+        return out;
+    }
+
+    private abstract static class Context {
+        final int count;
+
+        Context(int count) {
+            this.count = count;
+        }
+
+        abstract void scores(float[] qs, int b, int r, int c, int h, int d, int hidden, float[] scores);
+
+        abstract void weightedValues(float[] probs, int b, int r, int c, int h, int d, int hidden, float[] acc);
+    }
+
+    private Context context(String kn, GridContext context, int batch, int side, int hidden) {
+        return switch (context) {
+            case GridContext.CrossGrid cross -> crossGrid(kn, cross, batch, side, hidden);
+            case GridContext.GlobalKeys global -> globalKeys(kn, global, batch, hidden);
+        };
+    }
+
+    private Context crossGrid(String kn, GridContext.CrossGrid cross, int batch, int side, int hidden) {
+        int coarse = cross.side();
+        if (coarse <= 0 || side % coarse != 0) {
+            throw Checks.fail(kn, "CrossGrid side " + coarse + " must be positive and divide the grid side " + side);
+        }
+        if (cross.window() == null) {
+            throw Checks.fail(kn, "CrossGrid window must not be null");
+        }
+        VTensor k0 = backend.own(kn, "context keys", cross.keys());
+        VTensor v0 = backend.own(kn, "context values", cross.values());
+        Checks.f32(kn, "context keys", k0);
+        Checks.f32(kn, "context values", v0);
+        Shape expected = Shape.of(batch, coarse * coarse, hidden);
+        Checks.shape(kn, "context keys", k0, expected, "[B, side*side, heads*d] of the CrossGrid");
+        Checks.shape(kn, "context values", v0, expected, "[B, side*side, heads*d] of the CrossGrid");
+        LocalWindow window = cross.window();
+        int ratio = side / coarse;
+        VTensor.Floats kd = k0.floats();
+        VTensor.Floats vd = v0.floats();
+        int cells = coarse * coarse;
+        return new Context(window.size()) {
+            @Override
+            void scores(float[] qs, int b, int r, int c, int h, int d, int hid, float[] scores) {
+                int anchorR = r / ratio;
+                int anchorC = c / ratio;
+                for (int t = 0; t < count; t++) {
+                    int rr = anchorR + window.rowOffset(t);
+                    int cc = anchorC + window.colOffset(t);
+                    scores[t] = inside(rr, cc, coarse, coarse)
+                            ? dot(qs, 0, kd.a(), kd.off() + (b * cells + rr * coarse + cc) * hid + h * d, d)
+                            : OUTSIDE;
+                }
+            }
+
+            @Override
+            void weightedValues(float[] probs, int b, int r, int c, int h, int d, int hid, float[] acc) {
+                int anchorR = r / ratio;
+                int anchorC = c / ratio;
+                for (int t = 0; t < count; t++) {
+                    int rr = anchorR + window.rowOffset(t);
+                    int cc = anchorC + window.colOffset(t);
+                    if (inside(rr, cc, coarse, coarse)) {
+                        axpy(probs[t], vd.a(), vd.off() + (b * cells + rr * coarse + cc) * hid + h * d, acc, 0, d);
+                    }
+                }
+            }
+        };
+    }
+
+    private Context globalKeys(String kn, GridContext.GlobalKeys global, int batch, int hidden) {
+        VTensor k0 = backend.own(kn, "context keys", global.keys());
+        VTensor v0 = backend.own(kn, "context values", global.values());
+        Checks.f32(kn, "context keys", k0);
+        Checks.f32(kn, "context values", v0);
+        Checks.rank(kn, "context keys", k0, 3, "[B, n, heads*d]");
+        int n = k0.shape().dim(1);
+        Shape expected = Shape.of(batch, n, hidden);
+        Checks.shape(kn, "context keys", k0, expected, "[B, n, heads*d] (batch and width of q)");
+        Checks.shape(kn, "context values", v0, expected, "(the shape of the context keys)");
+        VTensor.Floats md = null;
+        if (global.keyMask() != null) {
+            VTensor mask = backend.own(kn, "keyMask", global.keyMask());
+            Checks.f32(kn, "keyMask", mask);
+            Checks.shape(kn, "keyMask", mask, Shape.of(n), "[n] (one per context key)");
+            md = mask.floats();
+        }
+        VTensor.Floats maskData = md;
+        VTensor.Floats kd = k0.floats();
+        VTensor.Floats vd = v0.floats();
+        return new Context(n) {
+            @Override
+            void scores(float[] qs, int b, int r, int c, int h, int d, int hid, float[] scores) {
+                for (int j = 0; j < count; j++) {
+                    float s = dot(qs, 0, kd.a(), kd.off() + (b * count + j) * hid + h * d, d);
+                    if (maskData != null) {
+                        float m = maskData.a()[maskData.off() + j];
+                        s = s * m - 10000f * (1f - m);
+                    }
+                    scores[j] = s;
+                }
+            }
+
+            @Override
+            void weightedValues(float[] probs, int b, int r, int c, int h, int d, int hid, float[] acc) {
+                for (int j = 0; j < count; j++) {
+                    axpy(probs[j], vd.a(), vd.off() + (b * count + j) * hid + h * d, acc, 0, d);
+                }
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ Image-Local-Attention primitives
+
+    /** {@code similar}: channel sums (ascending, fused) per query cell and window entry; exactly -10000 outside. */
+    Tensor localSimilar(TensorScope into, Tensor qIn, Tensor kIn, LocalWindow window) {
+        String kn = "localSimilar";
+        VScope scope = backend.ownScope(kn, into);
+        VTensor q = backend.own(kn, "q", qIn);
+        VTensor k = backend.own(kn, "k", kIn);
+        Checks.f32(kn, "q", q);
+        Checks.f32(kn, "k", k);
+        Checks.rank(kn, "q", q, 4, "[N, ch, Hq, Wq]");
+        Checks.rank(kn, "k", k, 4, "[N, ch, Hk, Wk]");
+        if (window == null) {
+            throw Checks.fail(kn, "window must not be null");
+        }
+        Grids g = grids(kn, q.shape(), k.shape(), "k");
+        int p = window.size();
+        VTensor out = scope.allocateF32(Shape.of(g.n, g.hq, g.wq, p));
+        VTensor.Floats qd = q.floats();
+        VTensor.Floats kd = k.floats();
+        float[] y = out.f32();
+        int qPlane = g.hq * g.wq;
+        int kPlane = g.hk * g.wk;
+        backend.workers().run(g.n * g.hq, (long) g.n * qPlane * p * g.ch, row -> {
+            int n = row / g.hq;
+            int r = row % g.hq;
+            int anchorR = r / g.ratioH;
+            for (int c = 0; c < g.wq; c++) {
+                int anchorC = c / g.ratioW;
+                int outOff = ((n * g.hq + r) * g.wq + c) * p;
+                for (int t = 0; t < p; t++) {
+                    int rr = anchorR + window.rowOffset(t);
+                    int cc = anchorC + window.colOffset(t);
+                    if (!inside(rr, cc, g.hk, g.wk)) {
+                        y[outOff + t] = OUTSIDE;
+                        continue;
+                    }
+                    float acc = 0f;
+                    int qi = qd.off() + n * g.ch * qPlane + r * g.wq + c;
+                    int ki = kd.off() + n * g.ch * kPlane + rr * g.wk + cc;
+                    for (int ch = 0; ch < g.ch; ch++) {
+                        acc = Math.fma(qd.a()[qi + ch * qPlane], kd.a()[ki + ch * kPlane], acc);
+                    }
+                    y[outOff + t] = acc;
+                }
+            }
+        });
+        return out;
+    }
+
+    /** {@code weighting}: window sums (t ascending, fused) over the entries inside the key grid. */
+    Tensor localWeighting(TensorScope into, Tensor weightsIn, Tensor vIn, LocalWindow window) {
+        String kn = "localWeighting";
+        VScope scope = backend.ownScope(kn, into);
+        VTensor w = backend.own(kn, "weights", weightsIn);
+        VTensor v = backend.own(kn, "v", vIn);
+        Checks.f32(kn, "weights", w);
+        Checks.f32(kn, "v", v);
+        Checks.rank(kn, "weights", w, 4, "[N, Hq, Wq, P]");
+        Checks.rank(kn, "v", v, 4, "[N, ch, Hk, Wk]");
+        if (window == null) {
+            throw Checks.fail(kn, "window must not be null");
+        }
+        int p = window.size();
+        if (w.shape().dim(3) != p) {
+            throw Checks.fail(kn, "weights must have P = " + p + " entries (window " + window.rows() + "x"
+                    + window.cols() + (window.causal() ? " causal" : "") + ") in dimension 3, got " + w.describe());
+        }
+        Shape qShape = Shape.of(w.shape().dim(0), v.shape().dim(1), w.shape().dim(1), w.shape().dim(2));
+        Grids g = grids(kn, qShape, v.shape(), "v");
+        if (w.shape().dim(0) != v.shape().dim(0)) {
+            throw Checks.fail(kn, "v must have the batch " + w.shape().dim(0) + " of weights " + w.shape() + ", got " + v.describe());
+        }
+        VTensor out = scope.allocateF32(qShape);
+        VTensor.Floats wd = w.floats();
+        VTensor.Floats vd = v.floats();
+        float[] y = out.f32();
+        int kPlane = g.hk * g.wk;
+        backend.workers().run(g.n * g.ch * g.hq, (long) g.n * g.ch * g.hq * g.wq * p, row -> {
+            int r = row % g.hq;
+            int ch = (row / g.hq) % g.ch;
+            int n = row / (g.hq * g.ch);
+            int anchorR = r / g.ratioH;
+            for (int c = 0; c < g.wq; c++) {
+                int anchorC = c / g.ratioW;
+                int wOff = wd.off() + ((n * g.hq + r) * g.wq + c) * p;
+                int vBase = vd.off() + (n * g.ch + ch) * kPlane;
+                float acc = 0f;
+                for (int t = 0; t < p; t++) {
+                    int rr = anchorR + window.rowOffset(t);
+                    int cc = anchorC + window.colOffset(t);
+                    if (inside(rr, cc, g.hk, g.wk)) {
+                        acc = Math.fma(wd.a()[wOff + t], vd.a()[vBase + rr * g.wk + cc], acc);
+                    }
+                }
+                y[row * g.wq + c] = acc;
+            }
+        });
+        return out;
+    }
+
+    private record Grids(int n, int ch, int hq, int wq, int hk, int wk, int ratioH, int ratioW) {
+    }
+
+    private static Grids grids(String kn, Shape q, Shape k, String keyName) {
+        int n = q.dim(0);
+        int ch = q.dim(1);
+        int hq = q.dim(2);
+        int wq = q.dim(3);
+        int hk = k.dim(2);
+        int wk = k.dim(3);
+        if (k.dim(0) != n || k.dim(1) != ch) {
+            throw Checks.fail(kn, keyName + " must have shape [" + n + ", " + ch + ", Hk, Wk] (batch and channels of the"
+                    + " queries " + q + "), got " + k);
+        }
+        if (hk <= 0 || wk <= 0 || hq % hk != 0 || wq % wk != 0) {
+            throw Checks.fail(kn, "the query grid " + hq + "x" + wq + " must be an integer multiple of the key grid "
+                    + hk + "x" + wk + " of " + keyName + " " + k);
+        }
+        return new Grids(n, ch, hq, wq, hk, wk, hq / hk, wq / wk);
+    }
+
+    static boolean inside(int r, int c, int rows, int cols) {
+        return r >= 0 && r < rows && c >= 0 && c < cols;
+    }
+}

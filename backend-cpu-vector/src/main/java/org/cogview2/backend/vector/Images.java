@@ -1,0 +1,197 @@
+package org.cogview2.backend.vector;
+
+import org.cogview2.spi.Conv2dSpec;
+import org.cogview2.spi.Shape;
+import org.cogview2.spi.Tensor;
+import org.cogview2.spi.TensorScope;
+
+/** {@code conv2d} as im2col + {@link Gemm} in bounded blocks of output rows; {@code resizeNearest}; {@code avgPool2x2}. */
+final class Images {
+
+    /** Upper bound on the floats of one im2col block. */
+    private static final int COLUMN_BLOCK = 1 << 21;
+
+    private final VectorBackend backend;
+
+    Images(VectorBackend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * For each image and block of output rows, the zero-padded input patches are laid out as a k-major matrix
+     * {@code col[(c, i, j)][(oy, ox)]} and multiplied by the weight {@code [D, C*kh*kw]} (fp16/bf16 widened while
+     * packing) straight into the output planes; the bias is added after the sum. Block sizes depend only on the
+     * shapes, so results do not depend on the thread count.
+     */
+    Tensor conv2d(TensorScope into, Tensor xIn, Tensor weightIn, Tensor biasIn, Conv2dSpec spec) {
+        String k = "conv2d";
+        VScope scope = backend.ownScope(k, into);
+        VTensor x = backend.own(k, "x", xIn);
+        VTensor w = backend.own(k, "weight", weightIn);
+        Checks.f32(k, "x", x);
+        Checks.rank(k, "x", x, 4, "[B, C, H, W]");
+        Checks.floating(k, "weight", w);
+        Checks.rank(k, "weight", w, 4, "[D, C, kh, kw]");
+        if (spec == null) {
+            throw Checks.fail(k, "spec must not be null");
+        }
+        int batch = x.shape().dim(0);
+        int channels = x.shape().dim(1);
+        int height = x.shape().dim(2);
+        int width = x.shape().dim(3);
+        int outChannels = w.shape().dim(0);
+        int kh = w.shape().dim(2);
+        int kw = w.shape().dim(3);
+        if (w.shape().dim(1) != channels) {
+            throw Checks.fail(k, "weight must have C = " + channels + " input channels (dimension 1 of x " + x.shape()
+                    + ") in dimension 1, got " + w.describe());
+        }
+        VTensor bias = backend.ownOptional(k, "bias", biasIn);
+        if (bias != null) {
+            Checks.floating(k, "bias", bias);
+            Checks.shape(k, "bias", bias, Shape.of(outChannels), "(one per output channel of weight " + w.shape() + ")");
+        }
+        int stride = spec.stride();
+        int padTop = spec.padTop();
+        int padLeft = spec.padLeft();
+        long paddedH = (long) height + padTop + spec.padBottom();
+        long paddedW = (long) width + padLeft + spec.padRight();
+        if (paddedH < kh || paddedW < kw || kh == 0 || kw == 0) {
+            throw Checks.fail(k, "the " + kh + "x" + kw + " kernel does not fit the padded input " + paddedH + "x"
+                    + paddedW + " (x " + x.shape() + ", " + spec + ")");
+        }
+        int outH = (int) ((paddedH - kh) / stride + 1);
+        int outW = (int) ((paddedW - kw) / stride + 1);
+        VTensor out = scope.allocateF32(Shape.of(batch, outChannels, outH, outW));
+        VTensor.Floats xd = x.floats();
+        VTensor.Floats bd = bias == null ? null : bias.floats();
+        float[] y = out.f32();
+        int kk = channels * kh * kw;
+        int outPlane = outH * outW;
+        int rowsPerBlock = Math.max(1, Math.min(outH, COLUMN_BLOCK / Math.max(1, kk) / Math.max(1, outW)));
+        float[] col = new float[kk * rowsPerBlock * outW];
+        Operand weight = Operand.of(w, 0, kk);
+        boolean share = backend.shareable(w);
+        for (int b = 0; b < batch; b++) {
+            for (int oy0 = 0; oy0 < outH; oy0 += rowsPerBlock) {
+                int rows = Math.min(rowsPerBlock, outH - oy0);
+                int nb = rows * outW;
+                int xPlaneBase = xd.off() + b * channels * height * width;
+                int firstRow = oy0;
+                backend.workers().run(channels, (long) kk * nb, c -> im2col(xd.a(), xPlaneBase + c * height * width,
+                        height, width, kh, kw, stride, padTop, padLeft, firstRow, rows, outW, col, c * kh * kw, nb));
+                Gemm.multiply(backend.workers(), share, outChannels, nb, kk, weight,
+                        new Operand(new Store.F32(col), 0, nb), false, y, b * outChannels * outPlane + oy0 * outW,
+                        outPlane, null, 0);
+            }
+        }
+        if (bd != null) {
+            // The bias is one per output channel (a row of the product), added after the sum.
+            backend.workers().run(batch * outChannels, (long) batch * outChannels * outPlane, p -> {
+                float bv = bd.a()[bd.off() + p % outChannels];
+                int o = p * outPlane;
+                for (int i = 0; i < outPlane; i++) {
+                    y[o + i] = y[o + i] + bv;
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Rows {@code (c, i, j)} of the column matrix for one input channel: patches of output rows [oy0, oy0+rows). */
+    private static void im2col(float[] x, int plane, int height, int width, int kh, int kw, int stride, int padTop,
+                               int padLeft, int oy0, int rows, int outW, float[] col, int firstColRow, int nb) {
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                int dst = (firstColRow + i * kw + j) * nb;
+                for (int r = 0; r < rows; r++) {
+                    int iy = (oy0 + r) * stride + i - padTop;
+                    int o = dst + r * outW;
+                    if (iy < 0 || iy >= height) {
+                        java.util.Arrays.fill(col, o, o + outW, 0f);
+                        continue;
+                    }
+                    int src = plane + iy * width;
+                    for (int ox = 0; ox < outW; ox++) {
+                        int ix = ox * stride + j - padLeft;
+                        col[o + ox] = ix >= 0 && ix < width ? x[src + ix] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** PyTorch's nearest rule with the fp32 scale; values copied exactly. */
+    Tensor resizeNearest(TensorScope into, Tensor xIn, int outH, int outW) {
+        String k = "resizeNearest";
+        VScope scope = backend.ownScope(k, into);
+        VTensor x = backend.own(k, "x", xIn);
+        Checks.f32(k, "x", x);
+        Checks.rank(k, "x", x, 4, "[B, C, H, W]");
+        Checks.positive(k, "outH", outH);
+        Checks.positive(k, "outW", outW);
+        int planes = x.shape().dim(0) * x.shape().dim(1);
+        int height = x.shape().dim(2);
+        int width = x.shape().dim(3);
+        if (height == 0 || width == 0) {
+            throw Checks.fail(k, "x must have a non-empty image, got " + x.describe());
+        }
+        int[] rowsIdx = sourceIndices(height, outH);
+        int[] cols = sourceIndices(width, outW);
+        VTensor out = scope.allocateF32(Shape.of(x.shape().dim(0), x.shape().dim(1), outH, outW));
+        VTensor.Floats xd = x.floats();
+        float[] y = out.f32();
+        backend.workers().run(planes, (long) planes * outH * outW, p -> {
+            for (int i = 0; i < outH; i++) {
+                int src = xd.off() + p * height * width + rowsIdx[i] * width;
+                int dst = (p * outH + i) * outW;
+                for (int j = 0; j < outW; j++) {
+                    y[dst + j] = xd.a()[src + cols[j]];
+                }
+            }
+        });
+        return out;
+    }
+
+    private static int[] sourceIndices(int in, int out) {
+        float scale = (float) in / out;
+        int[] idx = new int[out];
+        for (int i = 0; i < out; i++) {
+            idx[i] = Math.min((int) Math.floor((float) i * scale), in - 1);
+        }
+        return idx;
+    }
+
+    /** {@code (((x00 + x01) + x10) + x11) / 4} in fp32. */
+    Tensor avgPool2x2(TensorScope into, Tensor xIn) {
+        String k = "avgPool2x2";
+        VScope scope = backend.ownScope(k, into);
+        VTensor x = backend.own(k, "x", xIn);
+        Checks.f32(k, "x", x);
+        Checks.rank(k, "x", x, 4, "[B, C, H, W]");
+        int height = x.shape().dim(2);
+        int width = x.shape().dim(3);
+        if (height % 2 != 0 || width % 2 != 0) {
+            throw Checks.fail(k, "x must have an even height and width, got " + x.describe());
+        }
+        int outH = height / 2;
+        int outW = width / 2;
+        int planes = x.shape().dim(0) * x.shape().dim(1);
+        VTensor out = scope.allocateF32(Shape.of(x.shape().dim(0), x.shape().dim(1), outH, outW));
+        VTensor.Floats xd = x.floats();
+        float[] y = out.f32();
+        float[] in = xd.a();
+        backend.workers().run(planes, 4L * planes * outH * outW, p -> {
+            for (int oy = 0; oy < outH; oy++) {
+                int top = xd.off() + p * height * width + 2 * oy * width;
+                int bottom = top + width;
+                int dst = (p * outH + oy) * outW;
+                for (int ox = 0; ox < outW; ox++) {
+                    float sum = in[top + 2 * ox] + in[top + 2 * ox + 1] + in[bottom + 2 * ox] + in[bottom + 2 * ox + 1];
+                    y[dst + ox] = sum / 4f;
+                }
+            }
+        });
+        return out;
+    }
+}
