@@ -27,22 +27,22 @@ import java.util.SplittableRandom;
  * Models of a chosen size with random weights, built in memory (no files) for benchmarks: the cost of a forward pass
  * does not depend on the values, only on the shapes and dtypes. Weights are fp16, like the released checkpoints.
  */
-final class RandomModels {
+public final class RandomModels {
 
     private final Arena arena = Arena.ofShared();
     private final SplittableRandom random;
 
-    RandomModels(long seed) {
+    public RandomModels(long seed) {
         this.random = new SplittableRandom(seed);
     }
 
-    static TransformerConfig config(int layers, int hidden, int heads, int maxSequenceLength) {
+    public static TransformerConfig config(int layers, int hidden, int heads, int maxSequenceLength) {
         return new TransformerConfig(layers, hidden, heads, 23003, maxSequenceLength, LayerNormOrder.SANDWICH,
                 4 * hidden, hidden / heads, Map.of());
     }
 
     /** A transformer (and the SR mixins of {@code kind}) on the backend. */
-    SatTransformerWithMixins transformer(TransformerConfig config, SatCheckpoints.Extra kind, Backend backend, TensorScope scope) {
+    public SatTransformerWithMixins transformer(TransformerConfig config, SatCheckpoints.Extra kind, Backend backend, TensorScope scope) {
         TensorRequirements requirements = switch (kind) {
             case NONE -> TensorRequirements.satTransformer(config);
             case DSR -> TensorRequirements.cogview2Dsr(config, SatCheckpoints.NEW_SEQUENCE_LENGTH);
@@ -54,17 +54,18 @@ final class RandomModels {
         return new SatTransformerWithMixins(new SatTransformer(config, weights, backend.kernels()), mixins);
     }
 
-    record SatTransformerWithMixins(SatTransformer transformer, MixinWeights mixins) {
+    public record SatTransformerWithMixins(SatTransformer transformer, MixinWeights mixins) {
     }
 
     /** icetk's VQ-VAE with the released widths (channels 128, codes 256 wide). */
-    HierarchicalVqVae releasedImageCodec(Backend backend) {
+    public HierarchicalVqVae releasedImageCodec(Backend backend) {
         HvqvaeLayout layout = HvqvaeLayout.released();
         return HierarchicalVqVae.load(Path.of("random-ice_image.pt"),
                 stateDict(TensorRequirements.hvqvae(layout), DType.F16, 0f), backend, () -> { });
     }
 
-    private Map<String, StoredTensor> stateDict(TensorRequirements requirements, DType dtype, float std) {
+    /** The state dict {@link #transformer} and {@link #releasedImageCodec} upload: official key names, random values. */
+    public Map<String, StoredTensor> stateDict(TensorRequirements requirements, DType dtype, float std) {
         Map<String, StoredTensor> out = new LinkedHashMap<>();
         for (TensorRequirements.Requirement r : requirements.requirements()) {
             if (r.optional()) {
@@ -87,7 +88,7 @@ final class RandomModels {
     }
 
     /** Releases the host memory of the weights (after the backend scopes that use them are closed). */
-    void close() {
+    public void close() {
         arena.close();
     }
 }

@@ -20,9 +20,16 @@ import org.cogview2.models.sr.LoparSchedule;
 import org.cogview2.models.transformer.SatCheckpoints;
 import org.cogview2.models.transformer.SatTransformer;
 import org.cogview2.spi.Backend;
+import org.cogview2.spi.DType;
+import org.cogview2.spi.Shape;
+import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
 import org.cogview2.tokenizer.icetk.image.HierarchicalVqVae;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -34,8 +41,8 @@ import java.util.SplittableRandom;
  */
 public final class StageBenchmarks {
 
-    private static final int SOI = 23000;
-    private static final int TEXT = 16;
+    public static final int SOI = 23000;
+    public static final int TEXT = 16;
 
     private StageBenchmarks() {
     }
@@ -52,7 +59,7 @@ public final class StageBenchmarks {
 
     /** The model size the stage benchmarks use. */
     public record Size(int layers, int hidden, int heads) {
-        TransformerConfig config(int maxSequenceLength) {
+        public TransformerConfig config(int maxSequenceLength) {
             return RandomModels.config(layers, hidden, heads, maxSequenceLength);
         }
 
@@ -62,7 +69,8 @@ public final class StageBenchmarks {
         }
     }
 
-    private static int[] prompt() {
+    /** The 16 text ids and {@code <start_of_image>} every stage benchmark uses. */
+    public static int[] prompt() {
         int[] ids = new int[TEXT + 1];
         for (int i = 0; i < TEXT; i++) {
             ids[i] = 20006 + 37 * i;
@@ -71,13 +79,64 @@ public final class StageBenchmarks {
         return ids;
     }
 
-    private static ClusterTable clusters() {
+    /** A random cluster table (the official one is not needed to time sampling). */
+    public static ClusterTable clusters() {
         int[] labels = new int[ClusterTable.TOKENS];
         SplittableRandom r = new SplittableRandom(5);
         for (int v = 0; v < labels.length; v++) {
             labels[v] = r.nextInt(ClusterTable.CLUSTERS);
         }
         return ClusterTable.of(labels);
+    }
+
+    /**
+     * One {@code linear} ({@code y[m,n] = x[m,k] . w[n,k]^T}, fp32 activations, weights fp16 or fp32, no bias) on the
+     * backend, in GFLOP/s: the best of enough repetitions to fill about half a second, after one warm-up product.
+     */
+    public static Result linear(Backend backend, int m, int n, int k, boolean halfWeights) {
+        SplittableRandom r = new SplittableRandom(6);
+        float[] x = new float[m * k];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        try (Arena arena = Arena.ofConfined(); TensorScope scope = backend.newScope()) {
+            DType dtype = halfWeights ? DType.F16 : DType.F32;
+            MemorySegment w = arena.allocate((long) n * k * dtype.byteSize(), 8);
+            for (long i = 0; i < (long) n * k; i++) {
+                float v = (float) (r.nextGaussian() * 0.02);
+                if (halfWeights) {
+                    w.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2 * i, Float.floatToFloat16(v));
+                } else {
+                    w.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4 * i, v);
+                }
+            }
+            Tensor xt = scope.fromFloats(x, Shape.of(m, k));
+            Tensor wt = scope.upload(w, dtype, Shape.of(n, k));
+            double flops = 2.0 * m * n * k;
+            double best = timeBest(() -> {
+                try (TensorScope step = backend.newScope()) {
+                    // Reading one row back waits for a device backend to finish, at almost no cost.
+                    Tensor y = backend.kernels().linear(step, xt, wt, null);
+                    step.readFloats(step.narrow(y, 0, 1));
+                }
+            });
+            return new Result("linear " + m + "x" + n + "x" + k + (halfWeights ? " fp16 weights" : " fp32"), best, flops / 1e9, "GFLOP", 1);
+        }
+    }
+
+    /** Best wall time of one warm-up then repetitions until about half a second (at least three) have run. */
+    static double timeBest(Runnable work) {
+        work.run();
+        double best = Double.MAX_VALUE;
+        long spent = 0;
+        for (int rep = 0; rep < 3 || spent < 500_000_000L; rep++) {
+            long start = System.nanoTime();
+            work.run();
+            long t = System.nanoTime() - start;
+            spent += t;
+            best = Math.min(best, t / 1e9);
+        }
+        return best;
     }
 
     /** Stage 1: {@code batch} samples of 400 tokens with the cluster strategy; tokens per second. */
@@ -193,7 +252,7 @@ public final class StageBenchmarks {
         }
     }
 
-    private static int[] randomTokens(int n, long seed) {
+    public static int[] randomTokens(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
