@@ -24,7 +24,8 @@ public interface BaselineEngine extends AutoCloseable {
 
     Result iterativeSr(Size size);
 
-    Result decode();
+    /** VQ-VAE decoding of one {@code side x side} grid (60 in the release: 480x480 pixels). */
+    Result decode(int side);
 
     @Override
     void close();

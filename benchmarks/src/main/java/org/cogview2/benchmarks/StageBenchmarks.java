@@ -241,17 +241,24 @@ public final class StageBenchmarks {
 
     /** VQ-VAE decoding of one 60x60 grid to 480x480 pixels at the released width. */
     public static Result decode(Backend backend) {
+        return decode(backend, 60);
+    }
+
+    /** VQ-VAE decoding of one {@code side x side} grid to {@code 8 side} square pixels at the released width. */
+    public static Result decode(Backend backend, int side) {
         RandomModels models = new RandomModels(4);
         try (HierarchicalVqVae vq = models.releasedImageCodec(backend)) {
-            int[] ids = randomTokens(3600, 5);
+            int[] ids = randomTokens(side * side, 5);
             long start = System.nanoTime();
-            vq.decode(ids, 1, 60, 1);
-            return new Result("VQ-VAE decode 60x60 -> 480x480 (released width)", (System.nanoTime() - start) / 1e9, 1, "pictures", 1);
+            vq.decode(ids, 1, side, 1);
+            return new Result("VQ-VAE decode " + side + "x" + side + " -> " + 8 * side + "x" + 8 * side + " (released width)",
+                    (System.nanoTime() - start) / 1e9, 1, "pictures", 1);
         } finally {
             models.close();
         }
     }
 
+    /** {@code n} random image ids (seeded). */
     public static int[] randomTokens(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int[] ids = new int[n];

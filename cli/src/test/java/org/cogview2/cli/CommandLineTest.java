@@ -124,6 +124,29 @@ class CommandLineTest {
     }
 
     @Test
+    void bench_json_prints_one_object_per_measurement_with_the_ratio_of_the_same_run() throws Exception {
+        Run r = run("bench", "--json", "--only", "gemm-fp16w-decode", "--backend", "cpu-reference", "--baseline", "cpu-reference");
+        assertEquals(0, r.status(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(1, lines.length, r.out());
+        com.fasterxml.jackson.databind.JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[0]);
+        assertEquals("gemm-fp16w-decode", line.get("name").asText());
+        assertTrue(line.get("unit").asText().startsWith("GFLOP/s (higher is better"), line.toString());
+        assertEquals("cpu-reference", line.get("baseline_name").asText());
+        double ours = line.get("ours").asDouble();
+        double baseline = line.get("baseline").asDouble();
+        assertTrue(ours > 0 && baseline > 0, line.toString());
+        assertEquals(ours / baseline, line.get("ratio").asDouble(), 1e-9 * ours / baseline);
+    }
+
+    @Test
+    void bench_rejects_an_unknown_measurement_with_the_list() {
+        Run r = run("bench", "--only", "gemm-42");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("unknown benchmark 'gemm-42'") && r.err().contains("coglm-stage1"), r.err());
+    }
+
+    @Test
     void tokenize_round_trips_text() {
         Run ids = run("tokenize", "a tiger");
         assertEquals(0, ids.status(), ids.err());
