@@ -3,6 +3,7 @@ package org.cogview2.cli;
 import org.cogview2.api.CogView2;
 import org.cogview2.api.CogView2Pipeline;
 import org.cogview2.api.PipelineConfig;
+import org.cogview2.api.StageResidency;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -23,12 +24,17 @@ final class ModelOptions {
     @Option(names = "--cluster-table", paramLabel = "FILE", description = "cluster_label.npy to use instead of the one next to the models.")
     Path clusterTable;
 
+    @Option(names = "--residency", paramLabel = "POLICY", defaultValue = "ALL_STAGES",
+            description = "When the stages' weights are in memory: ALL_STAGES (loaded once, default) or ONE_STAGE "
+                    + "(each stage loaded when reached, the previous one released first: one model's weights at a time).")
+    StageResidency residency;
+
     PipelineConfig config() {
         Path folder = models;
         if (folder == null && System.getenv("SAT_HOME") != null && !System.getenv("SAT_HOME").isBlank()) {
             folder = Path.of(System.getenv("SAT_HOME"));
         }
-        return new PipelineConfig(folder, backend, clusterTable);
+        return new PipelineConfig(folder, backend, clusterTable, residency);
     }
 
     CogView2Pipeline open(PrintWriter err) {

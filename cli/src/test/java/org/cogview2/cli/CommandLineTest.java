@@ -124,6 +124,18 @@ class CommandLineTest {
     }
 
     @Test
+    void generate_can_keep_one_stage_resident_at_a_time() {
+        Path out = dir.resolve("one-stage.png");
+        Run r = run("generate", "a tiger", "-o", out.toString(), "--first-stage-only", "--no-progress", "--seed", "3",
+                "--residency", "ONE_STAGE");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.isRegularFile(out));
+        Run bad = run("generate", "a tiger", "--residency", "SOME");
+        assertEquals(2, bad.status(), "a usage error: " + bad.err());
+        assertTrue(bad.err().contains("ALL_STAGES") && bad.err().contains("ONE_STAGE"), bad.err());
+    }
+
+    @Test
     void bench_json_prints_one_object_per_measurement_with_the_ratio_of_the_same_run() throws Exception {
         Run r = run("bench", "--json", "--only", "gemm-fp16w-decode", "--backend", "cpu-reference", "--baseline", "cpu-reference");
         assertEquals(0, r.status(), r.err());

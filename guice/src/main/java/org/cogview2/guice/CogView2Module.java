@@ -7,6 +7,7 @@ import com.google.inject.Singleton;
 import org.cogview2.api.CogView2Pipeline;
 import org.cogview2.api.LanguageModel;
 import org.cogview2.api.PipelineConfig;
+import org.cogview2.api.StageResidency;
 import org.cogview2.api.PostSelector;
 import org.cogview2.api.Refiner;
 import org.cogview2.api.SuperResolver;
@@ -39,18 +40,29 @@ public final class CogView2Module extends AbstractModule {
     /** Property naming the cluster table (unset: next to the models). */
     public static final String CLUSTER_TABLE = "cogview2.clusterTable";
 
+    /** Property naming the {@link StageResidency} (unset: {@code ALL_STAGES}). */
+    public static final String RESIDENCY = "cogview2.residency";
+
     private final PipelineConfig config;
 
     public CogView2Module(PipelineConfig config) {
         this.config = config;
     }
 
-    /** A module configured from {@value #MODELS}, {@value #BACKEND} and {@value #CLUSTER_TABLE}. */
+    /** A module configured from {@value #MODELS}, {@value #BACKEND}, {@value #CLUSTER_TABLE} and {@value #RESIDENCY}. */
     public static CogView2Module fromProperties(Properties properties) {
         String models = properties.getProperty(MODELS);
         String table = properties.getProperty(CLUSTER_TABLE);
+        String residency = properties.getProperty(RESIDENCY, StageResidency.ALL_STAGES.name()).strip();
+        StageResidency policy;
+        try {
+            policy = StageResidency.valueOf(residency);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(RESIDENCY + " must be one of " + java.util.Arrays.toString(StageResidency.values())
+                    + ", got '" + residency + "'", e);
+        }
         return new CogView2Module(new PipelineConfig(models == null ? null : Path.of(models),
-                properties.getProperty(BACKEND), table == null ? null : Path.of(table)));
+                properties.getProperty(BACKEND), table == null ? null : Path.of(table), policy));
     }
 
     /** Closes the pipeline and then the backend of an injector made with this module (if they were created). */

@@ -16,6 +16,8 @@ import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CogView2ModuleTest {
 
@@ -42,5 +44,13 @@ class CogView2ModuleTest {
             CogView2Module.shutdown(injector);
         }
         assertEquals(0, injector.getInstance(Backend.class).memoryStats().liveTensors(), "everything released");
+    }
+
+    @Test
+    void an_unknown_residency_is_one_clear_error() {
+        Properties p = new Properties();
+        p.setProperty(CogView2Module.RESIDENCY, "SOME_STAGES");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CogView2Module.fromProperties(p));
+        assertTrue(e.getMessage().contains("cogview2.residency") && e.getMessage().contains("ONE_STAGE"), e.getMessage());
     }
 }

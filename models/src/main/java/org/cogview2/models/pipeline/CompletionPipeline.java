@@ -69,23 +69,29 @@ final class CompletionPipeline {
         int soi = models.tokenizer().specialTokenId(SpecialToken.START_OF_IMAGE);
         CompletionLayout layout = CompletionLayout.of(text, soi, small.ids(), mask20, TEXT_BIAS);
         DrawSource draws = options.greedy() ? DrawSource.mode() : DrawSource.seeded(options.seed(), 1);
-        TokenChooser chooser = models.coglm().chooser(options.stage1Sampling(), draws);
-        List<TokenGrid> coarse = watch.time(Stage.GENERATE, 0, () -> {
-            int[][] filled = new FillingSequence(models.coglm().transformer(), models.backend())
-                    .fill(layout.sequence(), layout, 0, samples, chooser, control, Stage.GENERATE, StepObserver.NONE);
-            List<TokenGrid> grids = new ArrayList<>();
-            for (int[] row : filled) {
-                grids.add(TokenGrid.of(20, layout.grid(row)));
-            }
-            return grids;
-        });
+        List<TokenGrid> coarse;
+        try (ResidentStages.Lease<ModelSet.CogLmStage> coglm = models.coglm(control.cancellation())) {
+            TokenChooser chooser = coglm.get().coglm().chooser(options.stage1Sampling(), draws);
+            coarse = watch.time(Stage.GENERATE, 0, () -> {
+                int[][] filled = new FillingSequence(coglm.get().coglm().transformer(), models.backend())
+                        .fill(layout.sequence(), layout, 0, samples, chooser, control, Stage.GENERATE, StepObserver.NONE);
+                List<TokenGrid> grids = new ArrayList<>();
+                for (int[] row : filled) {
+                    grids.add(TokenGrid.of(20, layout.grid(row)));
+                }
+                return grids;
+            });
+        }
 
         List<RgbImage> crops;
         if (region.cropSize() <= 160) {
             crops = watch.time(Stage.DECODE, samples, () -> decodeTo(coarse, region.cropSize(), control));
         } else {
-            List<TokenGrid> direct = watch.time(Stage.SUPER_RESOLVE, 0, () ->
-                    models.dsr().superResolve(text, coarse, options.dsrSampling(), options.seed(), control));
+            List<TokenGrid> direct;
+            try (var dsr = models.dsr(control.cancellation())) {
+                direct = watch.time(Stage.SUPER_RESOLVE, 0, () ->
+                        dsr.get().superResolve(text, coarse, options.dsrSampling(), options.seed(), control));
+            }
             TokenGrid original = models.imageTokenizer().encode(rgb(PictureResize.bilinear(crop, SIDE, SIDE)), 8);
             boolean[] mask60 = region.cropMaskAt(60);
             List<TokenGrid> merged = new ArrayList<>();
@@ -99,8 +105,11 @@ final class CompletionPipeline {
                 }
                 merged.add(TokenGrid.of(60, ids));
             }
-            List<TokenGrid> refined = watch.time(Stage.REFINE, LoparSchedule.PASSES, () ->
-                    models.itersr().refine(text, merged, mask60, options.greedy(), options.seed(), control));
+            List<TokenGrid> refined;
+            try (var itersr = models.itersr(control.cancellation())) {
+                refined = watch.time(Stage.REFINE, LoparSchedule.PASSES, () ->
+                        itersr.get().refine(text, merged, mask60, options.greedy(), options.seed(), control));
+            }
             crops = watch.time(Stage.DECODE, samples, () -> decodeTo(refined, region.cropSize(), control));
         }
 

@@ -21,6 +21,7 @@ import org.cogview2.api.TokenGrid;
 import org.cogview2.api.Tokenizer;
 import org.cogview2.checkpoint.TransformerConfig;
 import org.cogview2.models.coglm.CogLm;
+import org.cogview2.models.sr.IterativeSuperResolution;
 import org.cogview2.models.sr.DirectSuperResolution;
 import org.cogview2.models.sr.IterativeSuperResolution;
 import org.cogview2.models.sr.LoparSchedule;
@@ -48,9 +49,18 @@ public final class DefaultPipeline implements CogView2Pipeline {
     private final ModelSet models;
     private final CompletionPipeline completion;
 
+    private final LanguageModel languageModel;
+    private final PostSelector postSelector;
+    private final SuperResolver superResolver;
+    private final Refiner refiner;
+
     public DefaultPipeline(ModelSet models) {
         this.models = models;
         this.completion = new CompletionPipeline(models);
+        this.languageModel = languageModelView();
+        this.postSelector = postSelectorView();
+        this.superResolver = superResolverView();
+        this.refiner = refinerView();
     }
 
     @Override
@@ -68,20 +78,25 @@ public final class DefaultPipeline implements CogView2Pipeline {
         memoryNeeded(ids.length, samples, superResolve).check(models.backend(), "generating " + samples + " sample(s)");
         int stage1Batches = (samples + CogLm.DEFAULT_MAX_BATCH - 1) / CogLm.DEFAULT_MAX_BATCH;
 
-        List<TokenGrid> coarse = watch.time(Stage.GENERATE, 400 * stage1Batches, () ->
-                models.coglm().generate(ids, options.stage1Sampling(), samples, options.seed(), control));
         List<Integer> order = new ArrayList<>();
         double[] scores = null;
-        if (options.postSelect()) {
-            int[] caption = models.tokenizer().encode(prompt);
-            List<ScoredSample> ranked = watch.time(Stage.POST_SELECT, samples, () ->
-                    models.postSelector().rank(coarse, caption, control));
-            scores = new double[samples];
-            for (ScoredSample s : ranked) {
-                order.add(s.index());
-                scores[s.index()] = s.score();
+        List<TokenGrid> coarse;
+        // Generation and post-selection share CogLM's weights: one lease for both.
+        try (ResidentStages.Lease<ModelSet.CogLmStage> coglm = models.coglm(control.cancellation())) {
+            coarse = watch.time(Stage.GENERATE, 400 * stage1Batches, () ->
+                    coglm.get().coglm().generate(ids, options.stage1Sampling(), samples, options.seed(), control));
+            if (options.postSelect()) {
+                int[] caption = models.tokenizer().encode(prompt);
+                List<ScoredSample> ranked = watch.time(Stage.POST_SELECT, samples, () ->
+                        coglm.get().postSelector().rank(coarse, caption, control));
+                scores = new double[samples];
+                for (ScoredSample s : ranked) {
+                    order.add(s.index());
+                    scores[s.index()] = s.score();
+                }
             }
-        } else {
+        }
+        if (!options.postSelect()) {
             for (int i = 0; i < samples; i++) {
                 order.add(i);
             }
@@ -92,10 +107,15 @@ public final class DefaultPipeline implements CogView2Pipeline {
         List<RgbImage> pictures;
         if (superResolve) {
             int chunks = (samples + DirectSuperResolution.MAX_BATCH - 1) / DirectSuperResolution.MAX_BATCH;
-            List<TokenGrid> direct = watch.time(Stage.SUPER_RESOLVE, chunks, () ->
-                    models.dsr().superResolve(text, ordered, options.dsrSampling(), options.seed(), control));
-            fine = watch.time(Stage.REFINE, chunks * LoparSchedule.PASSES, () ->
-                    models.itersr().refine(text, direct, options.greedy(), options.seed(), control));
+            List<TokenGrid> direct;
+            try (ResidentStages.Lease<DirectSuperResolution> dsr = models.dsr(control.cancellation())) {
+                direct = watch.time(Stage.SUPER_RESOLVE, chunks, () ->
+                        dsr.get().superResolve(text, ordered, options.dsrSampling(), options.seed(), control));
+            }
+            try (ResidentStages.Lease<IterativeSuperResolution> itersr = models.itersr(control.cancellation())) {
+                fine = watch.time(Stage.REFINE, chunks * LoparSchedule.PASSES, () ->
+                        itersr.get().refine(text, direct, options.greedy(), options.seed(), control));
+            }
             List<TokenGrid> toDecode = fine;
             pictures = watch.time(Stage.DECODE, samples, () -> decode(toDecode, control));
         } else {
@@ -115,7 +135,7 @@ public final class DefaultPipeline implements CogView2Pipeline {
 
     /** The peak memory of a run, estimated before it starts. */
     MemoryEstimate memoryNeeded(int promptLength, int samples, boolean superResolve) {
-        TransformerConfig c = models.coglm().transformer().config();
+        TransformerConfig c = models.config();
         MemoryEstimate stage1 = MemoryEstimate.stage1(c, Math.min(samples, CogLm.DEFAULT_MAX_BATCH), promptLength);
         if (!superResolve) {
             return stage1;
@@ -166,24 +186,69 @@ public final class DefaultPipeline implements CogView2Pipeline {
         return models.tokenizer();
     }
 
+    // The stage views lease their stage for each call, so they work under either StageResidency.
+
     @Override
     public LanguageModel languageModel() {
-        return models.coglm();
+        return languageModel;
     }
 
     @Override
     public PostSelector postSelector() {
-        return models.postSelector();
+        return postSelector;
     }
 
     @Override
     public SuperResolver superResolver() {
-        return models.dsr();
+        return superResolver;
     }
 
     @Override
     public Refiner refiner() {
-        return models.itersr();
+        return refiner;
+    }
+
+    private LanguageModel languageModelView() {
+        return (promptIds, sampling, count, seed, control) -> {
+            try (var coglm = models.coglm(control.cancellation())) {
+                return coglm.get().coglm().generate(promptIds, sampling, count, seed, control);
+            }
+        };
+    }
+
+    private PostSelector postSelectorView() {
+        return (candidates, captionIds, control) -> {
+            try (var coglm = models.coglm(control.cancellation())) {
+                return coglm.get().postSelector().rank(candidates, captionIds, control);
+            }
+        };
+    }
+
+    private SuperResolver superResolverView() {
+        return (textIds, lowResolution, sampling, seed, control) -> {
+            try (var dsr = models.dsr(control.cancellation())) {
+                return dsr.get().superResolve(textIds, lowResolution, sampling, seed, control);
+            }
+        };
+    }
+
+    private Refiner refinerView() {
+        return new Refiner() {
+            @Override
+            public List<TokenGrid> refine(int[] textIds, List<TokenGrid> grids, boolean greedy, long seed, RunControl control) {
+                try (var itersr = models.itersr(control.cancellation())) {
+                    return itersr.get().refine(textIds, grids, greedy, seed, control);
+                }
+            }
+
+            @Override
+            public List<TokenGrid> refine(int[] textIds, List<TokenGrid> grids, boolean[] editable, boolean greedy, long seed,
+                                          RunControl control) {
+                try (var itersr = models.itersr(control.cancellation())) {
+                    return itersr.get().refine(textIds, grids, editable, greedy, seed, control);
+                }
+            }
+        };
     }
 
     @Override

@@ -25,12 +25,12 @@ public final class DefaultPipelineFactory implements PipelineFactory {
     public CogView2Pipeline open(PipelineConfig config) {
         ModelSources sources = sources(config);
         Backend backend = Backends.discover().select(config.backend());
-        return new DefaultPipeline(ModelSet.load(sources, backend, true));
+        return new DefaultPipeline(ModelSet.load(sources, backend, true, config.residency()));
     }
 
     /** A pipeline on a backend the caller owns (embedding frameworks such as Guice manage the backend themselves). */
     public static CogView2Pipeline open(PipelineConfig config, Backend backend) {
-        return new DefaultPipeline(ModelSet.load(sources(config), backend, false));
+        return new DefaultPipeline(ModelSet.load(sources(config), backend, false, config.residency()));
     }
 
     @Override

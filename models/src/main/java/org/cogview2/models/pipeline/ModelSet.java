@@ -1,8 +1,10 @@
 package org.cogview2.models.pipeline;
 
+import org.cogview2.api.CancellationToken;
 import org.cogview2.api.ClosableTokenizer;
 import org.cogview2.api.PipelineInfo;
 import org.cogview2.api.SpecialToken;
+import org.cogview2.api.StageResidency;
 import org.cogview2.checkpoint.TransformerConfig;
 import org.cogview2.models.coglm.CogLm;
 import org.cogview2.models.postselect.InversePromptSelector;
@@ -19,40 +21,55 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything a pipeline runs with, loaded once: the ICE tokenizer, the three transformers (CogLM, DSR, iterative SR,
- * each with its own weights and CogLM's hyper-parameters), the cluster table, on one backend. The checkpoints stay
- * memory-mapped while the set is open (backends may use weights in place). Read-only after loading, so shared
- * safely by concurrent generations.
+ * Everything a pipeline runs with: the ICE tokenizer, the three transformer stages (CogLM, DSR, iterative SR, each
+ * with its own weights and CogLM's hyper-parameters) and the cluster table, on one backend. Every checkpoint is
+ * checked when the set is opened; when the stages' weights are loaded depends on the {@link StageResidency}
+ * ({@link ResidentStages}). Stage components are used through leases ({@link #coglm}, {@link #dsr}, {@link #itersr})
+ * so that a stage is not released under a generation that uses it. Read-only after loading, so shared safely by
+ * concurrent generations.
  */
 public final class ModelSet implements AutoCloseable {
 
+    /** The CogLM stage: generation and post-selection share its weights. */
+    record CogLmStage(CogLm coglm, InversePromptSelector postSelector) {
+    }
+
     private final Backend backend;
     private final IceTokenizer tokenizer;
-    private final CogLm coglm;
-    private final InversePromptSelector postSelector;
-    private final DirectSuperResolution dsr;
-    private final IterativeSuperResolution itersr;
+    private final TransformerConfig config;
+    private final ResidentStages stages;
+    private final ResidentStages.Slot<CogLmStage> coglm;
+    private final ResidentStages.Slot<DirectSuperResolution> dsr;
+    private final ResidentStages.Slot<IterativeSuperResolution> itersr;
     private final PipelineInfo info;
     private final List<AutoCloseable> resources;
 
-    private ModelSet(Backend backend, IceTokenizer tokenizer, CogLm coglm, InversePromptSelector postSelector,
-                     DirectSuperResolution dsr, IterativeSuperResolution itersr, PipelineInfo info, List<AutoCloseable> resources) {
+    private ModelSet(Backend backend, IceTokenizer tokenizer, TransformerConfig config, ResidentStages stages,
+                     ResidentStages.Slot<CogLmStage> coglm, ResidentStages.Slot<DirectSuperResolution> dsr,
+                     ResidentStages.Slot<IterativeSuperResolution> itersr, PipelineInfo info, List<AutoCloseable> resources) {
         this.backend = backend;
         this.tokenizer = tokenizer;
+        this.config = config;
+        this.stages = stages;
         this.coglm = coglm;
-        this.postSelector = postSelector;
         this.dsr = dsr;
         this.itersr = itersr;
         this.info = info;
         this.resources = resources;
     }
 
+    /** {@link #load(ModelSources, Backend, boolean, StageResidency)} with every stage resident. */
+    public static ModelSet load(ModelSources sources, Backend backend, boolean ownsBackend) {
+        return load(sources, backend, ownsBackend, StageResidency.ALL_STAGES);
+    }
+
     /**
      * Loads a model set. Every checkpoint is validated (names, shapes, dtypes, all problems reported at once) before
-     * anything is uploaded. On failure everything loaded so far is released. The backend is owned by the set when
-     * {@code ownsBackend}.
+     * anything is uploaded; stage weights are uploaded now ({@link StageResidency#ALL_STAGES}) or when a generation
+     * reaches the stage ({@link StageResidency#ONE_STAGE}). On failure everything loaded so far is released. The
+     * backend is owned by the set when {@code ownsBackend}.
      */
-    public static ModelSet load(ModelSources sources, Backend backend, boolean ownsBackend) {
+    public static ModelSet load(ModelSources sources, Backend backend, boolean ownsBackend, StageResidency residency) {
         List<AutoCloseable> resources = new ArrayList<>();
         if (ownsBackend) {
             resources.add(backend);
@@ -64,19 +81,27 @@ public final class ModelSet implements AutoCloseable {
             int soi = tokenizer.specialTokenId(SpecialToken.START_OF_IMAGE);
             int soc = tokenizer.specialTokenId(SpecialToken.START_OF_CHINESE);
 
-            TransformerConfig config = sources.coglm().config();
-            SatModel coglmModel = track(resources, SatModel.load(sources.coglm(), config, backend, SatCheckpoints.Extra.NONE));
-            CogLm coglm = new CogLm(coglmModel.transformer(), backend, clusters, soi, CogLm.DEFAULT_MAX_BATCH);
-            InversePromptSelector selector = new InversePromptSelector(coglmModel.transformer(), backend, soc);
-
             // The SR models are built from CogLM's hyper-parameters; their own model_config.json is not read.
-            SatModel dsrModel = track(resources, SatModel.load(sources.dsr(), config, backend, SatCheckpoints.Extra.DSR));
-            DirectSuperResolution dsr = new DirectSuperResolution(dsrModel.transformer(), dsrModel.extra(), backend, clusters, soi);
-            SatModel itersrModel = track(resources, SatModel.load(sources.itersr(), config, backend, SatCheckpoints.Extra.ITERSR));
-            IterativeSuperResolution itersr = new IterativeSuperResolution(itersrModel.transformer(), itersrModel.extra(), backend, soi);
+            TransformerConfig config = sources.coglm().config();
+            SatModel.check(sources.coglm(), config, SatCheckpoints.Extra.NONE);
+            SatModel.check(sources.dsr(), config, SatCheckpoints.Extra.DSR);
+            SatModel.check(sources.itersr(), config, SatCheckpoints.Extra.ITERSR);
+
+            ResidentStages stages = track(resources, new ResidentStages(residency));
+            ResidentStages.Slot<CogLmStage> coglm = stages.add("CogLM",
+                    () -> SatModel.load(sources.coglm(), config, backend, SatCheckpoints.Extra.NONE),
+                    m -> new CogLmStage(new CogLm(m.transformer(), backend, clusters, soi, CogLm.DEFAULT_MAX_BATCH),
+                            new InversePromptSelector(m.transformer(), backend, soc)));
+            ResidentStages.Slot<DirectSuperResolution> dsr = stages.add("direct super-resolution",
+                    () -> SatModel.load(sources.dsr(), config, backend, SatCheckpoints.Extra.DSR),
+                    m -> new DirectSuperResolution(m.transformer(), m.extra(), backend, clusters, soi));
+            ResidentStages.Slot<IterativeSuperResolution> itersr = stages.add("iterative super-resolution",
+                    () -> SatModel.load(sources.itersr(), config, backend, SatCheckpoints.Extra.ITERSR),
+                    m -> new IterativeSuperResolution(m.transformer(), m.extra(), backend, soi));
+            stages.loadAll();
 
             PipelineInfo info = new PipelineInfo(backend.name(), sources.description(), sources.demo());
-            return new ModelSet(backend, tokenizer, coglm, selector, dsr, itersr, info, resources);
+            return new ModelSet(backend, tokenizer, config, stages, coglm, dsr, itersr, info, resources);
         } catch (RuntimeException | Error e) {
             closeAll(resources);
             throw e;
@@ -100,20 +125,33 @@ public final class ModelSet implements AutoCloseable {
         return tokenizer.image();
     }
 
-    public CogLm coglm() {
-        return coglm;
+    /** CogLM's hyper-parameters (shared by the three stages). */
+    public TransformerConfig config() {
+        return config;
     }
 
-    public InversePromptSelector postSelector() {
-        return postSelector;
+    public StageResidency residency() {
+        return stages.policy();
     }
 
-    public DirectSuperResolution dsr() {
-        return dsr;
+    /** The CogLM stage (generation, post-selection) until the lease is closed. */
+    ResidentStages.Lease<CogLmStage> coglm(CancellationToken cancellation) {
+        return stages.acquire(coglm, cancellation);
     }
 
-    public IterativeSuperResolution itersr() {
-        return itersr;
+    /** The direct super-resolution stage until the lease is closed. */
+    ResidentStages.Lease<DirectSuperResolution> dsr(CancellationToken cancellation) {
+        return stages.acquire(dsr, cancellation);
+    }
+
+    /** The iterative super-resolution stage until the lease is closed. */
+    ResidentStages.Lease<IterativeSuperResolution> itersr(CancellationToken cancellation) {
+        return stages.acquire(itersr, cancellation);
+    }
+
+    /** Which stages' weights are loaded now, in order CogLM, DSR, iterative SR (tests, memory reports). */
+    List<Boolean> loadedStages() {
+        return List.of(stages.isLoaded(coglm), stages.isLoaded(dsr), stages.isLoaded(itersr));
     }
 
     public PipelineInfo info() {

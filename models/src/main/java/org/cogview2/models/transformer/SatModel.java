@@ -46,6 +46,16 @@ public final class SatModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the folder's checkpoint and validates it like {@link #load}, without uploading anything (so that a
+     * pipeline that loads stages later still reports a bad file when it opens).
+     */
+    public static void check(SatModelFolder folder, TransformerConfig config, SatCheckpoints.Extra kind) {
+        try (TorchCheckpoint checkpoint = folder.openCheckpoint()) {
+            SatCheckpoints.validate(checkpoint, config, kind);
+        }
+    }
+
     public SatTransformer transformer() {
         return transformer;
     }

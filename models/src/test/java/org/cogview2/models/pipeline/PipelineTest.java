@@ -15,6 +15,7 @@ import org.cogview2.api.PromptTooLongException;
 import org.cogview2.api.RgbImage;
 import org.cogview2.api.RunControl;
 import org.cogview2.api.Stage;
+import org.cogview2.api.StageResidency;
 import org.cogview2.api.Style;
 import org.cogview2.api.TokenGrid;
 import org.cogview2.models.coglm.CogLm;
@@ -112,6 +113,24 @@ class PipelineTest {
     }
 
     @Test
+    void one_stage_residency_gives_the_same_pictures_with_one_model_in_memory_at_a_time() {
+        ModelSources sources = ModelSources.discover(dir.resolve("demo"), null);
+        GenerationOptions options = GenerationOptions.builder().samples(1).seed(5).build();
+        GenerationResult all;
+        try (ModelSet set = ModelSet.load(sources, Backends.discover().select("cpu-reference"), true)) {
+            assertEquals(List.of(true, true, true), set.loadedStages());
+            all = new DefaultPipeline(set).generate("a lighthouse", options);
+        }
+        try (ModelSet set = ModelSet.load(sources, Backends.discover().select("cpu-reference"), true, StageResidency.ONE_STAGE)) {
+            assertEquals(List.of(false, false, false), set.loadedStages(), "nothing is uploaded before a stage runs");
+            GenerationResult one = new DefaultPipeline(set).generate("a lighthouse", options);
+            assertEquals(List.of(false, false, true), set.loadedStages(), "only the last stage used stays loaded");
+            assertEquals(all.images().getFirst().fine(), one.images().getFirst().fine());
+            assertArrayEquals(all.images().getFirst().image().planes(), one.images().getFirst().image().planes());
+        }
+    }
+
+    @Test
     void the_same_seed_gives_the_same_images_and_another_seed_others() {
         GenerationResult a = pipeline.generate("a red house", stage1(11, 1).build());
         GenerationResult b = pipeline.generate("a red house", stage1(11, 1).build());
@@ -125,14 +144,16 @@ class PipelineTest {
     @Test
     void samples_do_not_depend_on_how_they_are_batched() {
         ClusterTable clusters = ClusterTable.load(dir.resolve("demo").resolve(ModelSources.CLUSTER_TABLE));
-        int soi = models.coglm().startOfImage();
-        int[] ids = pipeline.tokenizer().encode(Style.MAINBODY.apply("a cat"));
-        CogLm oneAtATime = new CogLm(models.coglm().transformer(), models.backend(), clusters, soi, 1);
-        CogLm allAtOnce = new CogLm(models.coglm().transformer(), models.backend(), clusters, soi, 8);
-        List<TokenGrid> a = oneAtATime.generate(ids, Style.MAINBODY.stage1Sampling(), 3, 99L, RunControl.none());
-        List<TokenGrid> b = allAtOnce.generate(ids, Style.MAINBODY.stage1Sampling(), 3, 99L, RunControl.none());
-        assertEquals(a, b);
-        assertNotEquals(a.get(0), a.get(1), "samples of one request differ");
+        try (var coglm = models.coglm(CancellationToken.create())) {
+            int soi = coglm.get().coglm().startOfImage();
+            int[] ids = pipeline.tokenizer().encode(Style.MAINBODY.apply("a cat"));
+            CogLm oneAtATime = new CogLm(coglm.get().coglm().transformer(), models.backend(), clusters, soi, 1);
+            CogLm allAtOnce = new CogLm(coglm.get().coglm().transformer(), models.backend(), clusters, soi, 8);
+            List<TokenGrid> a = oneAtATime.generate(ids, Style.MAINBODY.stage1Sampling(), 3, 99L, RunControl.none());
+            List<TokenGrid> b = allAtOnce.generate(ids, Style.MAINBODY.stage1Sampling(), 3, 99L, RunControl.none());
+            assertEquals(a, b);
+            assertNotEquals(a.get(0), a.get(1), "samples of one request differ");
+        }
     }
 
     @Test
