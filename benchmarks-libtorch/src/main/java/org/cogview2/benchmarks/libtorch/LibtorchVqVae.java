@@ -169,16 +169,21 @@ public final class LibtorchVqVae implements AutoCloseable {
      * libtorch's threads are whatever the engine was started with ({@code ai.djl.pytorch.num_threads}).
      */
     public static Result benchmarkDecode() {
+        return benchmarkDecode(60);
+    }
+
+    /** {@code StageBenchmarks.decode(backend, side)} in libtorch: one {@code side x side} grid, level 1. */
+    public static Result benchmarkDecode(int side) {
         RandomModels models = new RandomModels(4);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             HvqvaeLayout layout = HvqvaeLayout.released();
             Map<String, StoredTensor> stateDict = models.stateDict(TensorRequirements.hvqvae(layout), DType.F16, 0f);
             try (LibtorchVqVae vq = new LibtorchVqVae(manager, layout, stateDict, 1)) {
-                int[] ids = StageBenchmarks.randomTokens(3600, 5);
+                int[] ids = StageBenchmarks.randomTokens(side * side, 5);
                 long start = System.nanoTime();
-                vq.decode(ids, 60);
-                return new Result("VQ-VAE decode 60x60 -> 480x480 (released width)", (System.nanoTime() - start) / 1e9,
-                        1, "pictures", 1);
+                vq.decode(ids, side);
+                return new Result("VQ-VAE decode " + side + "x" + side + " -> " + 8 * side + "x" + 8 * side + " (released width)",
+                        (System.nanoTime() - start) / 1e9, 1, "pictures", 1);
             }
         } finally {
             models.close();
