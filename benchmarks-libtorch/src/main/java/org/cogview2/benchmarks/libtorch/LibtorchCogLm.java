@@ -3,6 +3,7 @@ package org.cogview2.benchmarks.libtorch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.cogview2.benchmarks.RandomModels;
 import org.cogview2.benchmarks.StageBenchmarks;
@@ -101,7 +102,7 @@ public final class LibtorchCogLm implements AutoCloseable {
         int capacity = length - 1;
         try (NDManager run = manager.newSubManager()) {
             LayoutTensors tables = LayoutTensors.of(run, layout);
-            NDArray out = run.zeros(new Shape(batch, steps), ai.djl.ndarray.types.DataType.INT64);
+            NDArray out = run.zeros(new Shape(batch, steps), DataType.INT64);
             LibtorchKvCache cache;
             NDArray logits;
             try (NDManager step = run.newSubManager()) {

@@ -99,6 +99,21 @@ class LibtorchCogLmTest {
     }
 
     @Test
+    void decodeStepsLeaveNoTensorsBehind() {
+        // Every decode step does the same work: if any tensor outlived its step, the count would grow.
+        Stage1Layout layout = Stage1Layout.of(PROMPT, StageBenchmarks.SOI, 1.4f);
+        List<Integer> live = new ArrayList<>();
+        libtorch.generate(PROMPT, layout, BATCH, STEPS, LibtorchCogLm.greedy(),
+                (step, logits, rows, chosen) -> live.add(manager.getManagedArrays().size()));
+        int before = manager.getManagedArrays().size();
+        for (int s = 2; s < STEPS; s++) {
+            assertEquals(live.get(1), live.get(s), "live tensors at step " + s + " (step 1: " + live.get(1) + ")");
+        }
+        libtorch.generate(PROMPT, layout, BATCH, STEPS, LibtorchCogLm.greedy(), null);
+        assertEquals(before, manager.getManagedArrays().size(), "live tensors after a whole run");
+    }
+
+    @Test
     void clusterSamplingWithTheSameUniformsChoosesTheSameTokens() {
         Stage1Layout layout = Stage1Layout.of(PROMPT, StageBenchmarks.SOI, 1.4f);
         ClusterTable table = StageBenchmarks.clusters();
