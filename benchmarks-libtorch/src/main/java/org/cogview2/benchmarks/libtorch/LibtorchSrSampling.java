@@ -26,18 +26,23 @@ final class LibtorchSrSampling {
      *   q = softmax(z[members of cluster] / T2);  token = members[draw(q)]
      * </pre>
      * DJL has no {@code scatter_add}, so the cluster table is an index tensor: row {@code c} lists the members of
-     * cluster {@code c} ascending, padded to the largest cluster with 20000, the index of an extra column (0 for
-     * {@code p}, -inf for {@code z}).
+     * cluster {@code c} ascending, padded to the largest cluster with token 0. The padding is removed arithmetically
+     * rather than by appending a zero (or -inf) column to the 400 x 20000 block, which would copy it: the masses
+     * subtract {@code pads[c] * p[0]}, and the padded candidates of the chosen cluster get a -inf bias.
      */
     static final class Clusters {
 
         private final int topClusters;
         private final float clusterTemperature;
         private final int widest;
-        /** int64 {@code [500, widest]}. */
+        /** int64 {@code [500, widest]}: the members of each cluster, ascending, padded with token 0. */
         private final NDArray members;
-        /** int64 {@code [500 * widest]}. */
+        /** int64 {@code [500 * widest]}: {@link #members} flattened, to gather every cluster's probabilities at once. */
         private final NDArray flatMembers;
+        /** fp32 {@code [500]}: padding entries per cluster (each stands for {@code p[0]} in the gathered sum). */
+        private final NDArray pads;
+        /** fp32 {@code [500, widest]}: 0 for a member, -inf for padding. */
+        private final NDArray padBias;
         /** int64 {@code [500]}: members per cluster. */
         private final NDArray sizes;
 
@@ -50,14 +55,22 @@ final class LibtorchSrSampling {
             }
             widest = Arrays.stream(counts).max().orElseThrow();
             long[] padded = new long[ClusterTable.CLUSTERS * widest];
-            Arrays.fill(padded, ClusterTable.TOKENS);
+            float[] bias = new float[padded.length];
+            Arrays.fill(bias, Float.NEGATIVE_INFINITY);
             int[] fill = new int[ClusterTable.CLUSTERS];
             for (int v = 0; v < ClusterTable.TOKENS; v++) {
                 int c = table.label(v);
+                bias[c * widest + fill[c]] = 0f;
                 padded[c * widest + fill[c]++] = v;
+            }
+            float[] padCounts = new float[ClusterTable.CLUSTERS];
+            for (int c = 0; c < padCounts.length; c++) {
+                padCounts[c] = widest - counts[c];
             }
             members = manager.create(padded, new Shape(ClusterTable.CLUSTERS, widest));
             flatMembers = manager.create(padded);
+            pads = manager.create(padCounts);
+            padBias = manager.create(bias, new Shape(ClusterTable.CLUSTERS, widest));
             sizes = manager.create(Arrays.stream(counts).asLongStream().toArray());
         }
 
@@ -65,18 +78,18 @@ final class LibtorchSrSampling {
             NDManager step = logits.getManager();
             long n = logits.getShape().get(0);
             NDArray p = logits.softmax(1);
-            NDArray mass = p.concat(step.zeros(new Shape(n, 1)), 1)
-                    .get(new NDIndex(":, {}", flatMembers))
+            NDArray mass = p.get(new NDIndex(":, {}", flatMembers))
                     .reshape(n, ClusterTable.CLUSTERS, widest)
-                    .sum(new int[] {2});
+                    .sum(new int[] {2})
+                    .subi(p.get(":, 0:1").mul(pads));
             NDList top = mass.topK(topClusters, 1, true, true);
             NDArray rank = LibtorchSrOps.draw(top.get(0), uniforms.get(":, 0:1"));
             NDArray cluster = top.get(1).gather(rank, 1).squeeze(1);
-            NDArray candidates = members.get(step, new NDIndex("{}", cluster));                // [N, widest]
-            NDArray q = logits.concat(step.full(new Shape(n, 1), Float.NEGATIVE_INFINITY), 1)
-                    .gather(candidates, 1).divi(clusterTemperature).softmax(1);
+            NDIndex chosen = new NDIndex("{}", cluster);
+            NDArray candidates = members.get(step, chosen);                                   // [N, widest]
+            NDArray q = logits.gather(candidates, 1).addi(padBias.get(step, chosen)).divi(clusterTemperature).softmax(1);
             // Rounding can leave u * total at the very top: clamp to the cluster's last real member.
-            NDArray last = sizes.get(step, new NDIndex("{}", cluster)).subi(1).expandDims(1);
+            NDArray last = sizes.get(step, chosen).subi(1).expandDims(1);
             NDArray pick = LibtorchSrOps.draw(q, uniforms.get(":, 1:2")).minimum(last);
             return candidates.gather(pick, 1).squeeze(1);
         }

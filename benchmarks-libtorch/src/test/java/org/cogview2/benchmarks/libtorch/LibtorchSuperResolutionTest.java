@@ -47,8 +47,8 @@ class LibtorchSuperResolutionTest {
 
     private static final TransformerConfig CONFIG = RandomModels.config(2, 64, 4, 1024);
     private static final int SOI = StageBenchmarks.SOI;
-    /** Relative to the largest magnitude of the reference output; fp32 both sides, different summation orders. */
-    private static final double TOLERANCE = 1e-4;
+    /** Relative to the largest magnitude of the reference output (observed below 1e-6; fp32 both sides, different summation orders; the erf GELU is 3e-4 off). */
+    private static final double TOLERANCE = 1e-5;
     /** Corners, edges, cells next to the edges, 6x6 tile borders, interior. */
     private static final int[] CELLS = {0, 1, 59, 60, 61, 5, 6, 245, 366, 1800, 1859, 1830, 2165, 3540, 3541, 3599, 3598, 3539};
 
