@@ -1,0 +1,230 @@
+package org.cogview2.benchmarks.libtorch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import org.cogview2.checkpoint.LayerNormOrder;
+import org.cogview2.checkpoint.StoredTensor;
+import org.cogview2.checkpoint.TransformerConfig;
+import org.cogview2.models.transformer.SatTransformer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The building blocks of the super-resolution models in libtorch ops: their weights as fp32 tensors, and the SAT
+ * pieces they share with every transformer (F.linear, LayerNorm eps 1e-5, the tanh GELU, head split, masked
+ * standard attention, inverse-CDF draws).
+ *
+ * <p>Weights are widened from the state dict's fp16 to fp32 once: libtorch's fast CPU path (MKL/oneDNN GEMM,
+ * vectorised element-wise kernels) is fp32, while its fp16 CPU matmul is a slow fallback; a PyTorch user on a CPU
+ * runs {@code model.float()}.
+ *
+ * <p>DJL puts the result of an op into the manager of its first operand. Activations are therefore always the first
+ * operand (weights, masks and index tables the second), so every temporary lands in the manager that owns the pass.
+ */
+final class LibtorchSrOps {
+
+    /** A LayerNorm's affine parameters. */
+    record Norm(NDArray weight, NDArray bias) {
+    }
+
+    /** A linear layer's {@code [out, in]} weight and {@code [out]} bias ({@code F.linear} layout). */
+    record Dense(NDArray weight, NDArray bias) {
+    }
+
+    /** One layer; the third and fourth norms exist only in the Sandwich-LN order and are null otherwise. */
+    record Layer(Norm inputNorm, Dense queryKeyValue, Dense attentionDense, Norm thirdNorm, Norm postAttentionNorm,
+                 Dense mlpUp, Dense mlpDown, Norm fourthNorm) {
+    }
+
+    /**
+     * The parameters of an SR model: the {@code transformer.*} tensors, the extra position table of both SR models
+     * and, for DSR only, the per-layer {@code mixins.attention_plus} projections of the 60x60 grid (empty lists for
+     * iterative SR).
+     *
+     * @param imageHead the first 20000 rows of the word embeddings (a view): the fp32 image-logit head
+     */
+    record Weights(NDArray wordEmbeddings, NDArray positionEmbeddings, NDArray imageHead, List<Layer> layers,
+                   Norm finalNorm, NDArray extraPositions, List<Dense> plusQueryKeyValue, List<Dense> plusDense) {
+
+        boolean hasAttentionPlus() {
+            return !plusQueryKeyValue.isEmpty();
+        }
+    }
+
+    private LibtorchSrOps() {
+    }
+
+    /**
+     * Converts an SR state dict (official SAT key names) into fp32 tensors owned by {@code manager}. The
+     * {@code attention_plus} mixin is read when the state dict has it (DSR), otherwise the lists stay empty.
+     */
+    static Weights load(NDManager manager, TransformerConfig config, Map<String, StoredTensor> stateDict) {
+        boolean sandwich = config.layerNormOrder() == LayerNormOrder.SANDWICH;
+        boolean plus = stateDict.containsKey("mixins.attention_plus.query_key_value.0.weight");
+        List<Layer> layers = new ArrayList<>();
+        List<Dense> plusQkv = new ArrayList<>();
+        List<Dense> plusDense = new ArrayList<>();
+        for (int l = 0; l < config.numLayers(); l++) {
+            String p = "transformer.layers." + l + ".";
+            layers.add(new Layer(
+                    norm(manager, stateDict, p + "input_layernorm"),
+                    dense(manager, stateDict, p + "attention.query_key_value"),
+                    dense(manager, stateDict, p + "attention.dense"),
+                    sandwich ? norm(manager, stateDict, p + "third_layernorm") : null,
+                    norm(manager, stateDict, p + "post_attention_layernorm"),
+                    dense(manager, stateDict, p + "mlp.dense_h_to_4h"),
+                    dense(manager, stateDict, p + "mlp.dense_4h_to_h"),
+                    sandwich ? norm(manager, stateDict, p + "fourth_layernorm") : null));
+            if (plus) {
+                plusQkv.add(dense(manager, stateDict, "mixins.attention_plus.query_key_value." + l));
+                plusDense.add(dense(manager, stateDict, "mixins.attention_plus.dense." + l));
+            }
+        }
+        NDArray word = tensor(manager, stateDict, "transformer.word_embeddings.weight");
+        return new Weights(word, tensor(manager, stateDict, "transformer.position_embeddings.weight"),
+                word.get("0:" + SatTransformer.IMAGE_TOKENS), layers,
+                norm(manager, stateDict, "transformer.final_layernorm"),
+                tensor(manager, stateDict, "mixins.extra_position_embedding.position_embeddings.weight"),
+                plusQkv, plusDense);
+    }
+
+    /** One state-dict entry widened (exactly) to fp32. */
+    static NDArray tensor(NDManager manager, Map<String, StoredTensor> stateDict, String key) {
+        StoredTensor t = stateDict.get(key);
+        if (t == null) {
+            throw new IllegalArgumentException("state dict has no tensor '" + key + "'");
+        }
+        int[] dims = t.shape();
+        long[] shape = new long[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            shape[i] = dims[i];
+        }
+        return manager.create(t.toFloats(), new Shape(shape));
+    }
+
+    private static Norm norm(NDManager manager, Map<String, StoredTensor> stateDict, String prefix) {
+        return new Norm(tensor(manager, stateDict, prefix + ".weight"), tensor(manager, stateDict, prefix + ".bias"));
+    }
+
+    private static Dense dense(NDManager manager, Map<String, StoredTensor> stateDict, String prefix) {
+        return new Dense(tensor(manager, stateDict, prefix + ".weight"), tensor(manager, stateDict, prefix + ".bias"));
+    }
+
+    // ------------------------------------------------------------------ ops
+
+    /** {@code F.linear(x, W, b)}: one fused addmm. */
+    static NDArray linear(NDArray x, Dense w) {
+        return Linear.linear(x, w.weight(), w.bias()).singletonOrThrow();
+    }
+
+    /** {@code F.linear(x, W)} without bias. */
+    static NDArray linear(NDArray x, NDArray weight) {
+        return Linear.linear(x, weight).singletonOrThrow();
+    }
+
+    /** LayerNorm over the last dimension, eps 1e-5 (hard-wired in SAT 0.2.x). */
+    static NDArray layerNorm(NDArray x, Norm norm) {
+        Shape last = new Shape(x.getShape().get(x.getShape().dimension() - 1));
+        return LayerNorm.layerNorm(x, last, norm.weight(), norm.bias(), SatTransformer.LAYER_NORM_EPS).singletonOrThrow();
+    }
+
+    /** Rows of {@code table} at int64 {@code ids} (any shape): {@code F.embedding}. */
+    static NDArray embedding(NDArray ids, NDArray table) {
+        return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    private static final float GELU_C = (float) 0.7978845608028654;
+    private static final float GELU_A = 0.044715f;
+
+    /**
+     * SAT's tanh GELU {@code 0.5 x (1 + tanh(c x (1 + a x^2)))} (spec 01 §3.7). DJL's {@code Activation.gelu} is
+     * libtorch's erf GELU, a different function, and DJL does not expose {@code approximate="tanh"}: so it is written
+     * op by op as SAT writes it, in place wherever the operand is a fresh temporary.
+     */
+    static NDArray gelu(NDArray x) {
+        NDArray inner = x.mul(GELU_A).muli(x).addi(1f).muli(x).muli(GELU_C);
+        return inner.tanh().addi(1f).muli(x).muli(0.5f);
+    }
+
+    /** Q, K, V of one projection, each {@code [B, heads, L, d]}; Q already divided by {@code sqrt(d)}. */
+    record Heads(NDArray query, NDArray key, NDArray value) {
+    }
+
+    /**
+     * A fused QKV projection split into Q | K | V (contiguous blocks, heads contiguous inside each, spec 01 §3.6),
+     * with Q scaled before the product as SAT does.
+     */
+    static Heads queryKeyValue(NDArray x, Dense projection, int heads, int headDim) {
+        long batch = x.getShape().get(0);
+        long n = x.getShape().get(1);
+        NDArray qkv = linear(x, projection).reshape(batch, n, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
+        return new Heads(qkv.get(0).divi((float) Math.sqrt(headDim)), qkv.get(1), qkv.get(2));
+    }
+
+    /** {@code [B, heads, L, d]} back to {@code [B, L, heads * d]}. */
+    static NDArray mergeHeads(NDArray x) {
+        Shape s = x.getShape();
+        return x.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3));
+    }
+
+    /**
+     * SAT's masking of a 0/1 mask {@code M}: {@code S * M - 10000 (1 - M)}, as the factor {@code M} and the term
+     * {@code -10000 (1 - M)} (both fp32, any broadcastable shape).
+     */
+    record Mask(NDArray factor, NDArray term) {
+
+        static Mask of(NDManager manager, float[] mask, Shape shape) {
+            float[] term = new float[mask.length];
+            for (int i = 0; i < mask.length; i++) {
+                term[i] = -10000f * (1f - mask[i]);
+            }
+            return new Mask(manager.create(mask, shape), manager.create(term, shape));
+        }
+
+        NDArray apply(NDArray scores) {
+            return scores.muli(factor).addi(term);
+        }
+    }
+
+    /** {@code softmax(mask(Q K^T)) V} over all keys, heads batched: {@code [B, heads, Lq, d]}. */
+    static NDArray standardAttention(Heads h, Mask mask) {
+        NDArray scores = mask.apply(h.query().matMul(h.key().transpose(0, 1, 3, 2)));
+        return scores.softmax(-1).matMul(h.value());
+    }
+
+    /**
+     * Inverse-CDF draw per row of non-negative {@code weights} {@code [N, K]} with uniforms {@code u} {@code [N, 1]}:
+     * the number of cumulative weights {@code <= u * total}, i.e. the first index whose cumulative weight exceeds
+     * it (what {@code torch.multinomial} and our seeded draws do; DJL's PyTorch engine has no multinomial). Clamped
+     * to {@code K - 1} against rounding at the top. int64 {@code [N, 1]}.
+     */
+    static NDArray draw(NDArray weights, NDArray u) {
+        NDArray cdf = weights.cumSum(1);
+        NDArray threshold = cdf.get(":, -1:").mul(u);
+        long last = weights.getShape().get(1) - 1;
+        return cdf.lte(threshold).toType(DataType.INT64, false).sum(new int[] {1}, true).minimum(last);
+    }
+
+    /**
+     * Runs {@code body} on {@code input} in a sub-manager of the input's manager, so that every temporary of the body
+     * is freed when it returns; only the result survives (moved to the input's manager).
+     */
+    static NDArray scoped(NDArray input, UnaryOperator<NDArray> body) {
+        NDManager parent = input.getManager();
+        try (NDManager scope = parent.newSubManager()) {
+            input.tempAttach(scope);
+            NDArray out = body.apply(input);
+            out.attach(parent);
+            return out;
+        }
+    }
+}
