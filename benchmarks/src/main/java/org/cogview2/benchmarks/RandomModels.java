@@ -29,6 +29,8 @@ import java.util.SplittableRandom;
  */
 public final class RandomModels {
 
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private final Arena arena = Arena.ofShared();
     private final SplittableRandom random;
 
@@ -80,7 +82,7 @@ public final class RandomModels {
             for (long i = 0; i < n; i++) {
                 float v = norm && r.key().endsWith(".weight") ? 1f
                         : r.key().endsWith(".bias") ? 0f : (float) (random.nextGaussian() * sd);
-                data.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i * 2, Float.floatToFloat16(v));
+                data.set(HALF, i * 2, Float.floatToFloat16(v));
             }
             out.put(r.key(), new StoredTensor(r.key(), dtype, shape, data));
         }
