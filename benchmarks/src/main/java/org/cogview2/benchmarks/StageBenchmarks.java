@@ -125,7 +125,7 @@ public final class StageBenchmarks {
     }
 
     /** Best wall time of one warm-up then repetitions until about half a second (at least three) have run. */
-    static double timeBest(Runnable work) {
+    public static double timeBest(Runnable work) {
         work.run();
         double best = Double.MAX_VALUE;
         long spent = 0;
@@ -237,11 +237,6 @@ public final class StageBenchmarks {
         } finally {
             models.close();
         }
-    }
-
-    /** VQ-VAE decoding of one 60x60 grid to 480x480 pixels at the released width. */
-    public static Result decode(Backend backend) {
-        return decode(backend, 60);
     }
 
     /** VQ-VAE decoding of one {@code side x side} grid to {@code 8 side} square pixels at the released width. */

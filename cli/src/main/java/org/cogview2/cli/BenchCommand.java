@@ -34,6 +34,8 @@ import java.util.function.Supplier;
 @Command(name = "bench", description = "Time GEMM and the stages on random-weight models against a baseline measured in the same run.")
 final class BenchCommand implements Runnable {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Option(names = "--backend", paramLabel = "NAME", description = "Backend to measure (default: the best available).")
     String backend;
 
@@ -114,7 +116,7 @@ final class BenchCommand implements Runnable {
                 Measured b = base == null ? null : measure(() -> base.run(c));
                 boolean hasBase = b != null && b.result() != null;
                 if (json) {
-                    out.println(jsonLine(c, o, hasBase ? b : null, base, ours.name(), coglm, sr));
+                    out.println(jsonLine(c, o, hasBase ? b : null, base, ours.name()));
                 } else {
                     out.printf(Locale.ROOT, "%-20s %-58s %12s %12s %8s %11s%n", c.id(), c.description(),
                             format(c, o.result()), hasBase ? format(c, b.result()) : "-",
@@ -216,9 +218,8 @@ final class BenchCommand implements Runnable {
         };
     }
 
-    private String jsonLine(BenchCase c, Measured o, Measured b, Side base, String ours, Size coglm, Size sr) {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode line = mapper.createObjectNode();
+    private static String jsonLine(BenchCase c, Measured o, Measured b, Side base, String ours) {
+        ObjectNode line = JSON.createObjectNode();
         line.put("name", c.id());
         line.put("unit", c.unit(o.result()));
         line.put("ours", c.value(o.result()));

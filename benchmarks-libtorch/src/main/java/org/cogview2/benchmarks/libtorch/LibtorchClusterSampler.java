@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.cogview2.models.sampling.ClusterTable;
 
@@ -85,29 +84,19 @@ final class LibtorchClusterSampler {
         NDArray mass = pPadded.get(new NDIndex(":, {}", flatMembers))
                 .reshape(batch, ClusterTable.CLUSTERS, widest).sum(new int[] {2});
         NDList top = mass.topK(topClusters, 1, true, true);
-        NDArray rank = draw(top.get(0), uniforms.get(":, 0:1")).minimum(topClusters - 1);
+        NDArray rank = LibtorchOps.draw(top.get(0), uniforms.get(":, 0:1")).minimum(topClusters - 1);
         NDArray cluster = top.get(1).gather(rank, 1).squeeze(1);                  // [B]
         NDArray candidates = members.get(step, new NDIndex("{}", cluster));       // [B, S]
         NDArray zPadded = z.concat(step.full(new Shape(batch, 1), Float.NEGATIVE_INFINITY), 1);
         NDArray q = zPadded.gather(candidates, 1).divi(clusterTemperature).softmax(1);
         // Rounding can leave u * total at the top: clamp to the last real member, never the padding.
         NDArray lastMember = sizes.get(step, new NDIndex("{}", cluster)).subi(1).expandDims(1);
-        NDArray pick = draw(q, uniforms.get(":, 1:2")).minimum(lastMember);
+        NDArray pick = LibtorchOps.draw(q, uniforms.get(":, 1:2")).minimum(lastMember);
         return candidates.gather(pick, 1).squeeze(1);
     }
 
     /** Greedy choice (argmax of the logits), for verification against our greedy decoding. */
     static NDArray argmax(NDArray logits) {
         return logits.argMax(1);
-    }
-
-    /**
-     * Inverse-CDF draw per row: the number of cumulative weights {@code <= u * total}, i.e. the first index whose
-     * cumulative weight exceeds {@code u * total}; int64 {@code [B, 1]}.
-     */
-    private static NDArray draw(NDArray weights, NDArray u) {
-        NDArray cdf = weights.cumSum(1);
-        NDArray threshold = cdf.get(":, -1:").mul(u);
-        return cdf.lte(threshold).toType(DataType.INT64, false).sum(new int[] {1}, true);
     }
 }

@@ -2,11 +2,7 @@ package org.cogview2.benchmarks.libtorch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.core.Embedding;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import org.cogview2.checkpoint.LayerNormOrder;
 import org.cogview2.checkpoint.StoredTensor;
@@ -89,70 +85,33 @@ final class LibtorchSrOps {
                 plusDense.add(dense(manager, stateDict, "mixins.attention_plus.dense." + l));
             }
         }
-        NDArray word = tensor(manager, stateDict, "transformer.word_embeddings.weight");
-        return new Weights(word, tensor(manager, stateDict, "transformer.position_embeddings.weight"),
+        NDArray word = LibtorchOps.tensor(manager, stateDict, "transformer.word_embeddings.weight");
+        return new Weights(word, LibtorchOps.tensor(manager, stateDict, "transformer.position_embeddings.weight"),
                 word.get("0:" + SatTransformer.IMAGE_TOKENS), layers,
                 norm(manager, stateDict, "transformer.final_layernorm"),
-                tensor(manager, stateDict, "mixins.extra_position_embedding.position_embeddings.weight"),
+                LibtorchOps.tensor(manager, stateDict, "mixins.extra_position_embedding.position_embeddings.weight"),
                 plusQkv, plusDense);
     }
 
-    /** One state-dict entry widened (exactly) to fp32. */
-    static NDArray tensor(NDManager manager, Map<String, StoredTensor> stateDict, String key) {
-        StoredTensor t = stateDict.get(key);
-        if (t == null) {
-            throw new IllegalArgumentException("state dict has no tensor '" + key + "'");
-        }
-        int[] dims = t.shape();
-        long[] shape = new long[dims.length];
-        for (int i = 0; i < dims.length; i++) {
-            shape[i] = dims[i];
-        }
-        return manager.create(t.toFloats(), new Shape(shape));
-    }
-
     private static Norm norm(NDManager manager, Map<String, StoredTensor> stateDict, String prefix) {
-        return new Norm(tensor(manager, stateDict, prefix + ".weight"), tensor(manager, stateDict, prefix + ".bias"));
+        return new Norm(LibtorchOps.tensor(manager, stateDict, prefix + ".weight"), LibtorchOps.tensor(manager, stateDict, prefix + ".bias"));
     }
 
     private static Dense dense(NDManager manager, Map<String, StoredTensor> stateDict, String prefix) {
-        return new Dense(tensor(manager, stateDict, prefix + ".weight"), tensor(manager, stateDict, prefix + ".bias"));
+        return new Dense(LibtorchOps.tensor(manager, stateDict, prefix + ".weight"), LibtorchOps.tensor(manager, stateDict, prefix + ".bias"));
     }
 
     // ------------------------------------------------------------------ ops
 
     /** {@code F.linear(x, W, b)}: one fused addmm. */
     static NDArray linear(NDArray x, Dense w) {
-        return Linear.linear(x, w.weight(), w.bias()).singletonOrThrow();
-    }
-
-    /** {@code F.linear(x, W)} without bias. */
-    static NDArray linear(NDArray x, NDArray weight) {
-        return Linear.linear(x, weight).singletonOrThrow();
+        return LibtorchOps.linear(x, w.weight(), w.bias());
     }
 
     /** LayerNorm over the last dimension, eps 1e-5 (hard-wired in SAT 0.2.x). */
     static NDArray layerNorm(NDArray x, Norm norm) {
         Shape last = new Shape(x.getShape().get(x.getShape().dimension() - 1));
         return LayerNorm.layerNorm(x, last, norm.weight(), norm.bias(), SatTransformer.LAYER_NORM_EPS).singletonOrThrow();
-    }
-
-    /** Rows of {@code table} at int64 {@code ids} (any shape): {@code F.embedding}. */
-    static NDArray embedding(NDArray ids, NDArray table) {
-        return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    private static final float GELU_C = (float) 0.7978845608028654;
-    private static final float GELU_A = 0.044715f;
-
-    /**
-     * SAT's tanh GELU {@code 0.5 x (1 + tanh(c x (1 + a x^2)))} (spec 01 §3.7). DJL's {@code Activation.gelu} is
-     * libtorch's erf GELU, a different function, and DJL does not expose {@code approximate="tanh"}: so it is written
-     * op by op as SAT writes it, in place wherever the operand is a fresh temporary.
-     */
-    static NDArray gelu(NDArray x) {
-        NDArray inner = x.mul(GELU_A).muli(x).addi(1f).muli(x).muli(GELU_C);
-        return inner.tanh().addi(1f).muli(x).muli(0.5f);
     }
 
     /** Q, K, V of one projection, each {@code [B, heads, L, d]}; Q already divided by {@code sqrt(d)}. */
@@ -199,19 +158,6 @@ final class LibtorchSrOps {
     static NDArray standardAttention(Heads h, Mask mask) {
         NDArray scores = mask.apply(h.query().matMul(h.key().transpose(0, 1, 3, 2)));
         return scores.softmax(-1).matMul(h.value());
-    }
-
-    /**
-     * Inverse-CDF draw per row of non-negative {@code weights} {@code [N, K]} with uniforms {@code u} {@code [N, 1]}:
-     * the number of cumulative weights {@code <= u * total}, i.e. the first index whose cumulative weight exceeds
-     * it (what {@code torch.multinomial} and our seeded draws do; DJL's PyTorch engine has no multinomial). Clamped
-     * to {@code K - 1} against rounding at the top. int64 {@code [N, 1]}.
-     */
-    static NDArray draw(NDArray weights, NDArray u) {
-        NDArray cdf = weights.cumSum(1);
-        NDArray threshold = cdf.get(":, -1:").mul(u);
-        long last = weights.getShape().get(1) - 1;
-        return cdf.lte(threshold).toType(DataType.INT64, false).sum(new int[] {1}, true).minimum(last);
     }
 
     /**

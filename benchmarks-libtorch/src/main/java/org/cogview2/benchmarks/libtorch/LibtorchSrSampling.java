@@ -83,14 +83,14 @@ final class LibtorchSrSampling {
                     .sum(new int[] {2})
                     .subi(p.get(":, 0:1").mul(pads));
             NDList top = mass.topK(topClusters, 1, true, true);
-            NDArray rank = LibtorchSrOps.draw(top.get(0), uniforms.get(":, 0:1"));
+            NDArray rank = LibtorchOps.draw(top.get(0), uniforms.get(":, 0:1"));
             NDArray cluster = top.get(1).gather(rank, 1).squeeze(1);
             NDIndex chosen = new NDIndex("{}", cluster);
             NDArray candidates = members.get(step, chosen);                                   // [N, widest]
             NDArray q = logits.gather(candidates, 1).addi(padBias.get(step, chosen)).divi(clusterTemperature).softmax(1);
             // Rounding can leave u * total at the very top: clamp to the cluster's last real member.
             NDArray last = sizes.get(step, chosen).subi(1).expandDims(1);
-            NDArray pick = LibtorchSrOps.draw(q, uniforms.get(":, 1:2")).minimum(last);
+            NDArray pick = LibtorchOps.draw(q, uniforms.get(":, 1:2")).minimum(last);
             return candidates.gather(pick, 1).squeeze(1);
         }
     }
@@ -102,7 +102,7 @@ final class LibtorchSrSampling {
      */
     static NDArray topK(NDArray logits, int k, NDArray uniforms) {
         NDList top = logits.topK(k, 1, true, true);
-        NDArray pick = LibtorchSrOps.draw(top.get(0).softmax(1), uniforms.get(":, 0:1"));
+        NDArray pick = LibtorchOps.draw(top.get(0).softmax(1), uniforms.get(":, 0:1"));
         return top.get(1).gather(pick, 1).squeeze(1);
     }
 }

@@ -306,9 +306,9 @@ public final class LibtorchSuperResolution implements AutoCloseable {
         for (int i = 0; i < extra.length; i++) {
             extra[i] = positions[split + i] - config.maxSequenceLength();
         }
-        NDArray word = LibtorchSrOps.embedding(step.create(ids, new Shape(1, ids.length)), weights.wordEmbeddings());
-        NDArray position = LibtorchSrOps.embedding(step.create(base), weights.positionEmbeddings())
-                .concat(LibtorchSrOps.embedding(step.create(extra), weights.extraPositions()), 0);
+        NDArray word = LibtorchOps.embedding(step.create(ids, new Shape(1, ids.length)), weights.wordEmbeddings());
+        NDArray position = LibtorchOps.embedding(step.create(base), weights.positionEmbeddings())
+                .concat(LibtorchOps.embedding(step.create(extra), weights.extraPositions()), 0);
         return word.addi(position);
     }
 
@@ -333,7 +333,7 @@ public final class LibtorchSuperResolution implements AutoCloseable {
         }
         NDArray x1 = (order == LayerNormOrder.POST ? a : x).add(o);
         NDArray m = LibtorchSrOps.layerNorm(x1, w.postAttentionNorm());
-        NDArray f = LibtorchSrOps.linear(LibtorchSrOps.gelu(LibtorchSrOps.linear(m, w.mlpUp())), w.mlpDown());
+        NDArray f = LibtorchSrOps.linear(LibtorchOps.gelu(LibtorchSrOps.linear(m, w.mlpUp())), w.mlpDown());
         if (order == LayerNormOrder.SANDWICH) {
             f = LibtorchSrOps.layerNorm(f, w.fourthNorm());
         }
@@ -352,7 +352,7 @@ public final class LibtorchSuperResolution implements AutoCloseable {
 
     /** fp32 image logits {@code [n, 20000]} of {@code picked} {@code [1, n, h]}: the tied head over ids below 20000. */
     private NDArray imageLogits(NDArray picked) {
-        return LibtorchSrOps.linear(picked.squeeze(0), weights.imageHead());
+        return LibtorchOps.linear(picked.squeeze(0), weights.imageHead());
     }
 
     /** Two uniforms per row in [0, 1) from libtorch's generator, next to the logits. */

@@ -4,9 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.core.Embedding;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import org.cogview2.checkpoint.LayerNormOrder;
 import org.cogview2.checkpoint.TransformerConfig;
@@ -63,8 +60,8 @@ final class LibtorchTransformer {
      * @return fp32 image logits of the last position, {@code [B, 20000]}, in the step manager
      */
     NDArray forward(NDManager step, NDArray ids, NDArray positions, Attention attention, LibtorchKvCache cache) {
-        NDArray x = embedding(ids, weights.wordEmbeddings())
-                .addi(embedding(positions, weights.positionEmbeddings()));
+        NDArray x = LibtorchOps.embedding(ids, weights.wordEmbeddings())
+                .addi(LibtorchOps.embedding(positions, weights.positionEmbeddings()));
         int n = (int) ids.getShape().get(1);
         int keyLength = cache.length() + n;
         for (int l = 0; l < config.numLayers(); l++) {
@@ -74,7 +71,7 @@ final class LibtorchTransformer {
         NDArray last = n == 1 ? x : x.get(new NDIndex(":, -1:"));
         NDArray y = layerNorm(last, weights.finalNorm());
         // [B, 1, h] x [20000, h]^T: F.linear without bias, fp32.
-        return Linear.linear(y, weights.imageHead()).singletonOrThrow().squeeze(1);
+        return LibtorchOps.linear(y, weights.imageHead()).squeeze(1);
     }
 
     /** {@code layer_forward_default} in the configured LayerNorm order. */
@@ -88,7 +85,7 @@ final class LibtorchTransformer {
         }
         NDArray x1 = (order == LayerNormOrder.POST ? a : x).add(o);
         NDArray m = layerNorm(x1, w.postAttentionNorm());
-        NDArray f = linear(gelu(linear(m, w.mlpUp())), w.mlpDown());
+        NDArray f = linear(LibtorchOps.gelu(linear(m, w.mlpUp())), w.mlpDown());
         if (order == LayerNormOrder.SANDWICH) {
             f = layerNorm(f, w.fourthNorm());
         }
@@ -116,29 +113,12 @@ final class LibtorchTransformer {
         return linear(context, w.attentionDense());
     }
 
-    private static NDArray embedding(NDArray ids, NDArray table) {
-        return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
-    }
-
     private static NDArray linear(NDArray x, LibtorchWeights.Linear w) {
-        return Linear.linear(x, w.weight(), w.bias()).singletonOrThrow();
+        return LibtorchOps.linear(x, w.weight(), w.bias());
     }
 
     private NDArray layerNorm(NDArray x, LibtorchWeights.Norm norm) {
         return LayerNorm.layerNorm(x, normShape, norm.weight(), norm.bias(), SatTransformer.LAYER_NORM_EPS)
                 .singletonOrThrow();
-    }
-
-    private static final float GELU_C = (float) 0.7978845608028654;
-    private static final float GELU_A = 0.044715f;
-
-    /**
-     * SAT's tanh GELU {@code 0.5 x (1 + tanh(c x (1 + a x^2)))} (spec 01 §3.7). DJL's {@code Activation.gelu} is
-     * libtorch's exact erf GELU, a different function, and DJL does not expose {@code approximate="tanh"}; so it is
-     * written op by op, as SAT's {@code mpu/utils.py} writes it (in place where an operand is a fresh temporary).
-     */
-    private static NDArray gelu(NDArray x) {
-        NDArray inner = x.mul(GELU_A).muli(x).addi(1f).muli(x).muli(GELU_C);
-        return inner.tanh().addi(1f).muli(x).muli(0.5f);
     }
 }

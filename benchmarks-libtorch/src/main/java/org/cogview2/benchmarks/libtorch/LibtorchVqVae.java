@@ -164,15 +164,11 @@ public final class LibtorchVqVae implements AutoCloseable {
 
     /**
      * The libtorch twin of {@link StageBenchmarks#decode}: the same random state dict (seed 4, released widths,
-     * fp16 values, converted here to fp32 once, outside the timing), the same 3600 ids (seed 5), and the same timed
-     * work: one 60x60 grid decoded to 480x480 at level 1 (decoder {@code decs.1}) and read back as floats.
-     * libtorch's threads are whatever the engine was started with ({@code ai.djl.pytorch.num_threads}).
+     * fp16 values, converted here to fp32 once, outside the timing), the same ids (seed 5), and the same timed
+     * work: one {@code side x side} grid (60 in the release: 480x480 pixels) decoded at level 1 (decoder
+     * {@code decs.1}) and read back as floats. libtorch's threads are whatever the engine was started with
+     * ({@code ai.djl.pytorch.num_threads}).
      */
-    public static Result benchmarkDecode() {
-        return benchmarkDecode(60);
-    }
-
-    /** {@code StageBenchmarks.decode(backend, side)} in libtorch: one {@code side x side} grid, level 1. */
     public static Result benchmarkDecode(int side) {
         RandomModels models = new RandomModels(4);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {

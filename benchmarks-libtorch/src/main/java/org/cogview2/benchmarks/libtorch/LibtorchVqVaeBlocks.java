@@ -32,15 +32,7 @@ final class LibtorchVqVaeBlocks {
     record Weights(NDManager manager, Map<String, StoredTensor> stateDict) {
 
         NDArray get(String key) {
-            StoredTensor t = stateDict.get(key);
-            if (t == null) {
-                throw new IllegalArgumentException("the state dict lacks " + key);
-            }
-            long[] shape = new long[t.shape().length];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = t.shape()[i];
-            }
-            return manager.create(t.toFloats(), new Shape(shape));
+            return LibtorchOps.tensor(manager, stateDict, key);
         }
 
         boolean has(String key) {

@@ -2,7 +2,6 @@ package org.cogview2.benchmarks.libtorch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import org.cogview2.checkpoint.LayerNormOrder;
 import org.cogview2.checkpoint.StoredTensor;
 import org.cogview2.checkpoint.TransformerConfig;
@@ -13,9 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code transformer.*} parameters of a SAT state dict as fp32 libtorch tensors, converted once (fp16 and bf16
- * widen exactly). libtorch's fast CPU kernels (MKL/oneDNN GEMM, vectorised element-wise ops) are fp32; its fp16 CPU
- * matmul is a slow fallback, so a PyTorch user on a CPU converts the released fp16 checkpoint with {@code .float()}.
+ * The {@code transformer.*} parameters of a SAT state dict as fp32 libtorch tensors, converted once
+ * ({@link LibtorchOps#tensor}).
  *
  * @param imageHead the first 20000 rows of the word embeddings (a view, no copy): CogLM's fp32 image-logit head
  */
@@ -60,15 +58,7 @@ record LibtorchWeights(NDArray wordEmbeddings, NDArray positionEmbeddings, NDArr
     private record Loader(NDManager manager, Map<String, StoredTensor> stateDict) {
 
         NDArray tensor(String key) {
-            StoredTensor t = stateDict.get(key);
-            if (t == null) {
-                throw new IllegalArgumentException("state dict has no tensor '" + key + "'");
-            }
-            long[] shape = new long[t.shape().length];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = t.shape()[i];
-            }
-            return manager.create(t.toFloats(), new Shape(shape));
+            return LibtorchOps.tensor(manager, stateDict, key);
         }
 
         Norm norm(String prefix) {
