@@ -7,8 +7,11 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import org.cogview2.models.sampling.ClusterTable;
 
+import java.util.Arrays;
+
 /**
- * CogView2's cluster-restricted sampling ({@code ClusterStrategy}, spec 02 §2.8) for a whole batch in libtorch ops:
+ * CogView2's cluster-restricted sampling ({@code ClusterStrategy}, spec 02 §2.8 and §6.2) for a block of rows in
+ * libtorch ops; CogLM's stage 1 and direct super-resolution (temperature 1) both use it:
  * <pre>
  *   z = logits / T1;  p = softmax(z)
  *   mass[c] = sum of p over the tokens of cluster c      gather through a padded [500, S] member table, sum
@@ -17,23 +20,28 @@ import org.cogview2.models.sampling.ClusterTable;
  *   q = softmax(z[members of cluster] / T2)               the other tokens have probability exactly 0
  *   token = members[draw(q)]
  * </pre>
- * DJL has no {@code scatter_add}, so the cluster table is an index tensor instead: row {@code c} lists the members of
- * cluster {@code c} ascending, padded to the largest cluster with the index of an extra column (0 for {@code p},
- * -inf for {@code z}). A draw is inverse-CDF sampling, as {@code torch.multinomial} does it and as our seeded draws
- * do: the first index whose cumulative weight exceeds {@code u * total}.
+ * DJL has no {@code scatter_add}, so the cluster table is an index tensor: row {@code c} lists the members of
+ * cluster {@code c} ascending, padded to the largest cluster with token 0. The padding is removed arithmetically
+ * rather than by appending a zero (or -inf) column to the logits, which would copy them: the masses subtract
+ * {@code pads[c] * p[0]}, and the padded candidates of the chosen cluster get a -inf bias. A draw is inverse-CDF
+ * sampling ({@link LibtorchOps#draw}).
  */
 final class LibtorchClusterSampler {
 
     private final float temperature;
     private final int topClusters;
     private final float clusterTemperature;
-    /** int64 {@code [500, S]}: the members of each cluster, padded with 20000. */
-    private final NDArray members;
-    /** int64 {@code [500 * S]}: {@link #members} flattened, to index every cluster's probabilities at once. */
-    private final NDArray flatMembers;
-    /** int64 {@code [500]}: the number of members of each cluster. */
-    private final NDArray sizes;
     private final int widest;
+    /** int64 {@code [500, widest]}: the members of each cluster, ascending, padded with token 0. */
+    private final NDArray members;
+    /** int64 {@code [500 * widest]}: {@link #members} flattened, to gather every cluster's probabilities at once. */
+    private final NDArray flatMembers;
+    /** fp32 {@code [500]}: padding entries per cluster (each stands for {@code p[0]} in the gathered sum). */
+    private final NDArray pads;
+    /** fp32 {@code [500, widest]}: 0 for a member, -inf for padding. */
+    private final NDArray padBias;
+    /** int64 {@code [500]}: members per cluster. */
+    private final NDArray sizes;
 
     LibtorchClusterSampler(NDManager manager, ClusterTable table, float temperature, int topClusters, float clusterTemperature) {
         if (!(temperature > 0) || !(clusterTemperature > 0) || topClusters < 1 || topClusters > ClusterTable.CLUSTERS) {
@@ -46,52 +54,52 @@ final class LibtorchClusterSampler {
         for (int v = 0; v < ClusterTable.TOKENS; v++) {
             counts[table.label(v)]++;
         }
-        int w = 0;
-        for (int c : counts) {
-            w = Math.max(w, c);
-        }
-        widest = w;
+        widest = Arrays.stream(counts).max().orElseThrow();
         long[] padded = new long[ClusterTable.CLUSTERS * widest];
-        java.util.Arrays.fill(padded, ClusterTable.TOKENS);
+        float[] bias = new float[padded.length];
+        Arrays.fill(bias, Float.NEGATIVE_INFINITY);
         int[] fill = new int[ClusterTable.CLUSTERS];
         for (int v = 0; v < ClusterTable.TOKENS; v++) {
             int c = table.label(v);
+            bias[c * widest + fill[c]] = 0f;
             padded[c * widest + fill[c]++] = v;
         }
-        long[] sizeValues = new long[ClusterTable.CLUSTERS];
-        for (int c = 0; c < sizeValues.length; c++) {
-            sizeValues[c] = counts[c];
+        float[] padCounts = new float[ClusterTable.CLUSTERS];
+        for (int c = 0; c < padCounts.length; c++) {
+            padCounts[c] = widest - counts[c];
         }
         members = manager.create(padded, new Shape(ClusterTable.CLUSTERS, widest));
         flatMembers = manager.create(padded);
-        sizes = manager.create(sizeValues);
+        pads = manager.create(padCounts);
+        padBias = manager.create(bias, new Shape(ClusterTable.CLUSTERS, widest));
+        sizes = manager.create(Arrays.stream(counts).asLongStream().toArray());
     }
 
     /**
      * Chooses one token per row.
      *
-     * @param logits   fp32 {@code [B, 20000]} (the step manager's)
-     * @param uniforms fp32 {@code [B, 2]} in [0, 1): column 0 draws the cluster, column 1 the token
-     * @return int64 {@code [B]} tokens, in the manager of {@code logits}
+     * @param logits   fp32 {@code [N, 20000]} (the step manager's)
+     * @param uniforms fp32 {@code [N, 2]} in [0, 1): column 0 draws the cluster, column 1 the token
+     * @return int64 {@code [N]} tokens, in the manager of {@code logits}
      */
     NDArray choose(NDArray logits, NDArray uniforms) {
-        long batch = logits.getShape().get(0);
         NDManager step = logits.getManager();
-        NDArray z = logits.div(temperature);
+        long n = logits.getShape().get(0);
+        NDArray z = temperature == 1f ? logits : logits.div(temperature);
         NDArray p = z.softmax(1);
-        NDArray pPadded = p.concat(step.zeros(new Shape(batch, 1)), 1);
-        // p[:, members] (index_select on dim 1): the result lands in the step manager, like every temporary here.
-        NDArray mass = pPadded.get(new NDIndex(":, {}", flatMembers))
-                .reshape(batch, ClusterTable.CLUSTERS, widest).sum(new int[] {2});
+        NDArray mass = p.get(new NDIndex(":, {}", flatMembers))
+                .reshape(n, ClusterTable.CLUSTERS, widest)
+                .sum(new int[] {2})
+                .subi(p.get(":, 0:1").mul(pads));
         NDList top = mass.topK(topClusters, 1, true, true);
-        NDArray rank = LibtorchOps.draw(top.get(0), uniforms.get(":, 0:1")).minimum(topClusters - 1);
-        NDArray cluster = top.get(1).gather(rank, 1).squeeze(1);                  // [B]
-        NDArray candidates = members.get(step, new NDIndex("{}", cluster));       // [B, S]
-        NDArray zPadded = z.concat(step.full(new Shape(batch, 1), Float.NEGATIVE_INFINITY), 1);
-        NDArray q = zPadded.gather(candidates, 1).divi(clusterTemperature).softmax(1);
-        // Rounding can leave u * total at the top: clamp to the last real member, never the padding.
-        NDArray lastMember = sizes.get(step, new NDIndex("{}", cluster)).subi(1).expandDims(1);
-        NDArray pick = LibtorchOps.draw(q, uniforms.get(":, 1:2")).minimum(lastMember);
+        NDArray rank = LibtorchOps.draw(top.get(0), uniforms.get(":, 0:1"));
+        NDArray cluster = top.get(1).gather(rank, 1).squeeze(1);
+        NDIndex chosen = new NDIndex("{}", cluster);
+        NDArray candidates = members.get(step, chosen);                                   // [N, widest]
+        NDArray q = z.gather(candidates, 1).addi(padBias.get(step, chosen)).divi(clusterTemperature).softmax(1);
+        // Rounding can leave u * total at the very top: clamp to the cluster's last real member.
+        NDArray last = sizes.get(step, chosen).subi(1).expandDims(1);
+        NDArray pick = LibtorchOps.draw(q, uniforms.get(":, 1:2")).minimum(last);
         return candidates.gather(pick, 1).squeeze(1);
     }
 

@@ -2,97 +2,14 @@ package org.cogview2.benchmarks.libtorch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
-import org.cogview2.models.sampling.ClusterTable;
-
-import java.util.Arrays;
 
 /**
- * The two token choices of the super-resolution stages for a block of grid cells at once, in libtorch ops. Both
- * take fp32 image logits {@code [N, 20000]} and uniforms {@code [N, 2]} in [0, 1) and return int64 tokens {@code [N]}.
+ * Iterative super-resolution's token choice for a block of grid cells at once, in libtorch ops (direct
+ * super-resolution uses {@link LibtorchClusterSampler} at temperature 1).
  */
 final class LibtorchSrSampling {
 
     private LibtorchSrSampling() {
-    }
-
-    /**
-     * Direct SR's cluster strategy ({@code ClusterStrategy} at temperature 1, spec 02 §6.2):
-     * <pre>
-     *   p = softmax(z);  mass[c] = sum of p over the tokens of cluster c
-     *   top = topk(mass, K);  cluster = top.indices[draw(top.values)]
-     *   q = softmax(z[members of cluster] / T2);  token = members[draw(q)]
-     * </pre>
-     * DJL has no {@code scatter_add}, so the cluster table is an index tensor: row {@code c} lists the members of
-     * cluster {@code c} ascending, padded to the largest cluster with token 0. The padding is removed arithmetically
-     * rather than by appending a zero (or -inf) column to the 400 x 20000 block, which would copy it: the masses
-     * subtract {@code pads[c] * p[0]}, and the padded candidates of the chosen cluster get a -inf bias.
-     */
-    static final class Clusters {
-
-        private final int topClusters;
-        private final float clusterTemperature;
-        private final int widest;
-        /** int64 {@code [500, widest]}: the members of each cluster, ascending, padded with token 0. */
-        private final NDArray members;
-        /** int64 {@code [500 * widest]}: {@link #members} flattened, to gather every cluster's probabilities at once. */
-        private final NDArray flatMembers;
-        /** fp32 {@code [500]}: padding entries per cluster (each stands for {@code p[0]} in the gathered sum). */
-        private final NDArray pads;
-        /** fp32 {@code [500, widest]}: 0 for a member, -inf for padding. */
-        private final NDArray padBias;
-        /** int64 {@code [500]}: members per cluster. */
-        private final NDArray sizes;
-
-        Clusters(NDManager manager, ClusterTable table, int topClusters, float clusterTemperature) {
-            this.topClusters = topClusters;
-            this.clusterTemperature = clusterTemperature;
-            int[] counts = new int[ClusterTable.CLUSTERS];
-            for (int v = 0; v < ClusterTable.TOKENS; v++) {
-                counts[table.label(v)]++;
-            }
-            widest = Arrays.stream(counts).max().orElseThrow();
-            long[] padded = new long[ClusterTable.CLUSTERS * widest];
-            float[] bias = new float[padded.length];
-            Arrays.fill(bias, Float.NEGATIVE_INFINITY);
-            int[] fill = new int[ClusterTable.CLUSTERS];
-            for (int v = 0; v < ClusterTable.TOKENS; v++) {
-                int c = table.label(v);
-                bias[c * widest + fill[c]] = 0f;
-                padded[c * widest + fill[c]++] = v;
-            }
-            float[] padCounts = new float[ClusterTable.CLUSTERS];
-            for (int c = 0; c < padCounts.length; c++) {
-                padCounts[c] = widest - counts[c];
-            }
-            members = manager.create(padded, new Shape(ClusterTable.CLUSTERS, widest));
-            flatMembers = manager.create(padded);
-            pads = manager.create(padCounts);
-            padBias = manager.create(bias, new Shape(ClusterTable.CLUSTERS, widest));
-            sizes = manager.create(Arrays.stream(counts).asLongStream().toArray());
-        }
-
-        NDArray choose(NDArray logits, NDArray uniforms) {
-            NDManager step = logits.getManager();
-            long n = logits.getShape().get(0);
-            NDArray p = logits.softmax(1);
-            NDArray mass = p.get(new NDIndex(":, {}", flatMembers))
-                    .reshape(n, ClusterTable.CLUSTERS, widest)
-                    .sum(new int[] {2})
-                    .subi(p.get(":, 0:1").mul(pads));
-            NDList top = mass.topK(topClusters, 1, true, true);
-            NDArray rank = LibtorchOps.draw(top.get(0), uniforms.get(":, 0:1"));
-            NDArray cluster = top.get(1).gather(rank, 1).squeeze(1);
-            NDIndex chosen = new NDIndex("{}", cluster);
-            NDArray candidates = members.get(step, chosen);                                   // [N, widest]
-            NDArray q = logits.gather(candidates, 1).addi(padBias.get(step, chosen)).divi(clusterTemperature).softmax(1);
-            // Rounding can leave u * total at the very top: clamp to the cluster's last real member.
-            NDArray last = sizes.get(step, chosen).subi(1).expandDims(1);
-            NDArray pick = LibtorchOps.draw(q, uniforms.get(":, 1:2")).minimum(last);
-            return candidates.gather(pick, 1).squeeze(1);
-        }
     }
 
     /**

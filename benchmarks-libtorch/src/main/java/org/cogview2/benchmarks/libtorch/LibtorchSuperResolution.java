@@ -136,7 +136,7 @@ public final class LibtorchSuperResolution implements AutoCloseable {
     public int[] superResolve(int[] textIds, int[] lowResolution, ClusterTable table, DsrSampling sampling) {
         requireDirect(true);
         try (NDManager step = manager.newSubManager()) {
-            LibtorchSrSampling.Clusters sampler = new LibtorchSrSampling.Clusters(step, table,
+            LibtorchClusterSampler sampler = new LibtorchClusterSampler(step, table, 1f,
                     sampling.topClusters(), sampling.clusterTemperature());
             NDArray hidden = dsrForward(step, textIds, lowResolution);
             int[] tokens = new int[CELLS];
