@@ -187,6 +187,15 @@ public final class SentencePieceProcessor {
         }
     }
 
+    /**
+     * {@code Normalizer::Normalize}: the text as the segmenter sees it (character map applied, whitespace trimmed
+     * and collapsed, spaces as {@code ▁}, the dummy prefix in front). What a lossless encode/decode gives back is
+     * this string with {@code ▁} read as a space and the dummy prefix dropped.
+     */
+    public String normalize(String text) {
+        return new String(normalizer.normalize(Normalizer.utf8(text)), StandardCharsets.UTF_8);
+    }
+
     /** Normalise, segment, then {@code PopulateSentencePieceText}: byte fallback and merging of unknown runs. */
     private List<Emitted> encode(String text) {
         byte[] normalized = normalizer.normalize(Normalizer.utf8(text));
