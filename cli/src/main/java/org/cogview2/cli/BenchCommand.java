@@ -173,7 +173,7 @@ final class BenchCommand implements Runnable {
         }
         if (name.equals("libtorch")) {
             throw new IllegalArgumentException("the libtorch baseline is not on the class path: build it with "
-                    + "'mvn -pl benchmarks-libtorch -am package -DskipTests -Ddjl' and run './cogview2 bench --libtorch ...'");
+                    + "'mvn -pl libtorch -am package -DskipTests' and run './cogview2 bench --libtorch ...'");
         }
         return onBackend(found.select(name));
     }

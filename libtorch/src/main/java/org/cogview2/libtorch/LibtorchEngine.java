@@ -1,4 +1,4 @@
-package org.cogview2.benchmarks.libtorch;
+package org.cogview2.libtorch;
 
 import org.cogview2.benchmarks.BaselineEngine;
 import org.cogview2.benchmarks.StageBenchmarks.Result;

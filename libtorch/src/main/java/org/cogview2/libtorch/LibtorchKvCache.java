@@ -1,4 +1,4 @@
-package org.cogview2.benchmarks.libtorch;
+package org.cogview2.libtorch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

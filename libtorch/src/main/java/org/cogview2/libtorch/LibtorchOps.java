@@ -1,4 +1,4 @@
-package org.cogview2.benchmarks.libtorch;
+package org.cogview2.libtorch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -56,11 +56,18 @@ final class LibtorchOps {
     /**
      * SAT's tanh GELU {@code 0.5 x (1 + tanh(c x (1 + a x^2)))} (spec 01 §3.7). DJL's {@code Activation.gelu} is
      * libtorch's exact erf GELU, a different function, and DJL does not expose {@code approximate="tanh"}; so it is
-     * written op by op, as SAT's {@code mpu/utils.py} writes it (in place where an operand is a fresh temporary).
+     * written op by op, as SAT's {@code mpu/utils.py} writes it. In place only where the overwritten value is a
+     * fresh temporary that no backward pass needs (a sum, a product by a constant), so the trainer can
+     * differentiate it.
      */
     static NDArray gelu(NDArray x) {
-        NDArray inner = x.mul(GELU_A).muli(x).addi(1f).muli(x).muli(GELU_C);
-        return inner.tanh().addi(1f).muli(x).muli(0.5f);
+        NDArray inner;
+        try (NDArray square = x.square(); NDArray scaled = square.mul(GELU_A)) {
+            inner = scaled.addi(1f).mul(x).muli(GELU_C);
+        }
+        try (NDArray in = inner; NDArray t = in.tanh(); NDArray onePlus = t.add(1f)) {
+            return x.mul(onePlus).muli(0.5f);
+        }
     }
 
     /**

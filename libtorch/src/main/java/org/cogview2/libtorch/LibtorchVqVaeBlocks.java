@@ -1,4 +1,4 @@
-package org.cogview2.benchmarks.libtorch;
+package org.cogview2.libtorch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,20 +6,23 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
-import org.cogview2.checkpoint.StoredTensor;
+import ai.djl.nn.pooling.Pool;
 
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The building blocks of icetk's VQ-VAE decoder (spec 01 §2.2) as libtorch operations through DJL, written the way
- * the Python module computes them: NCHW fp32 activations, {@code torch.conv2d}, {@code F.interpolate(mode="nearest")},
- * {@code torch.bmm} and softmax for the attention block.
+ * The building blocks of icetk's VQ-VAE (spec 01 §2.2) as libtorch operations through DJL, written the way the
+ * Python module computes them: NCHW fp32 activations of any batch size, {@code torch.conv2d},
+ * {@code F.interpolate(mode="nearest")}, {@code torch.bmm} and softmax for the attention block.
  *
- * <p>Every method returns a new array in the manager of its input and closes what it allocated on the way, so an
- * activation lives only as long as it does in Python (where reference counting frees it): at 480x480 one activation
- * is over 100 MB.
+ * <p>The same code serves inference (the bench baseline) and training (the trainer differentiates it), so no
+ * operation here overwrites a tensor that autograd saves for the backward pass: in-place steps are used only on
+ * fresh results whose producer does not need them (a sum, a convolution's output). Intermediates are closed as soon
+ * as they are used; libtorch's autograd graph keeps its own reference to what it saved, so closing a handle never
+ * breaks a backward pass, and at 480x480 an activation is over 100 MB.
  */
-final class LibtorchVqVaeBlocks {
+public final class LibtorchVqVaeBlocks {
 
     /** GroupNorm(32) with icetk's epsilon. */
     static final int GROUPS = 32;
@@ -28,15 +31,24 @@ final class LibtorchVqVaeBlocks {
     private LibtorchVqVaeBlocks() {
     }
 
-    /** Reads parameters by state-dict name, widened to fp32 (libtorch's fast CPU path) into {@code manager}. */
-    record Weights(NDManager manager, Map<String, StoredTensor> stateDict) {
+    /** Parameters by their {@code ice_image.pt} state-dict names, as fp32 libtorch tensors. */
+    public interface Params {
+        /** The tensor named {@code key}; an {@link IllegalArgumentException} naming it when absent. */
+        NDArray get(String key);
+
+        /** Whether {@code key} exists. */
+        boolean has(String key);
+    }
+
+    /** Builds blocks from {@link Params}. */
+    record Weights(Params params) {
 
         NDArray get(String key) {
-            return LibtorchOps.tensor(manager, stateDict, key);
+            return params.get(key);
         }
 
         boolean has(String key) {
-            return stateDict.containsKey(key);
+            return params.has(key);
         }
 
         /** A stride-1 convolution with "same" padding for its kernel (3x3 → 1, 1x1 → 0). */
@@ -45,21 +57,27 @@ final class LibtorchVqVaeBlocks {
             return new Conv(w, get(prefix + ".bias"), w.getShape().get(2) / 2);
         }
 
-        GroupNorm norm(String prefix, GroupStatistics stats) {
-            NDArray c = get(prefix + ".weight");
-            long channels = c.getShape().get(0);
-            // [1, C, 1, 1] so that the affine step broadcasts over the batch and the picture.
-            return new GroupNorm(c.reshape(1, channels, 1, 1), get(prefix + ".bias").reshape(1, channels, 1, 1), stats);
+        GroupNorm norm(String prefix) {
+            return new GroupNorm(get(prefix + ".weight"), get(prefix + ".bias"));
         }
 
-        ResnetBlock resnet(String prefix, GroupStatistics stats) {
+        ResnetBlock resnet(String prefix) {
             Conv shortcut = has(prefix + ".nin_shortcut.weight") ? conv(prefix + ".nin_shortcut") : null;
-            return new ResnetBlock(norm(prefix + ".norm1", stats), conv(prefix + ".conv1"),
-                    norm(prefix + ".norm2", stats), conv(prefix + ".conv2"), shortcut);
+            return new ResnetBlock(norm(prefix + ".norm1"), conv(prefix + ".conv1"), norm(prefix + ".norm2"),
+                    conv(prefix + ".conv2"), shortcut);
         }
 
-        AttnBlock attention(String prefix, GroupStatistics stats) {
-            return new AttnBlock(norm(prefix + ".norm", stats), conv(prefix + ".q"), conv(prefix + ".k"),
+        /** The ResNet blocks {@code prefix.0, prefix.1, ...} that exist. */
+        List<ResnetBlock> resnets(String prefix) {
+            List<ResnetBlock> blocks = new ArrayList<>();
+            for (int j = 0; has(prefix + "." + j + ".conv1.weight"); j++) {
+                blocks.add(resnet(prefix + "." + j));
+            }
+            return blocks;
+        }
+
+        AttnBlock attention(String prefix) {
+            return new AttnBlock(norm(prefix + ".norm"), conv(prefix + ".q"), conv(prefix + ".k"),
                     conv(prefix + ".v"), conv(prefix + ".proj_out"));
         }
     }
@@ -70,49 +88,47 @@ final class LibtorchVqVaeBlocks {
             return Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(pad, pad), new Shape(1, 1), 1)
                     .singletonOrThrow();
         }
-    }
 
-    /**
-     * The small tensors libtorch's {@code batch_norm} needs to compute GroupNorm statistics (see {@link GroupNorm}):
-     * running statistics it updates and never reads in training mode, unit scale and zero shift, one per group of a
-     * batch-1 activation. Mutated by every call, so a model using them is not thread-safe.
-     */
-    record GroupStatistics(NDArray runningMean, NDArray runningVar, NDArray ones, NDArray zeros) {
-        static GroupStatistics create(NDManager manager) {
-            return new GroupStatistics(manager.zeros(new Shape(GROUPS)), manager.ones(new Shape(GROUPS)),
-                    manager.ones(new Shape(GROUPS)), manager.zeros(new Shape(GROUPS)));
+        /** icetk's DownSample: zero-pad bottom and right by one, then a stride-2 convolution without padding. */
+        NDArray downsample(NDArray x) {
+            try (NDArray padded = x.pad(new Shape(0, 1, 0, 1), 0)) {
+                return Conv2d.conv2d(padded, weight, bias, new Shape(2, 2), new Shape(0, 0), new Shape(1, 1), 1)
+                        .singletonOrThrow();
+            }
         }
     }
 
     /**
      * GroupNorm(32, eps 1e-6) with per-channel affine parameters. DJL 0.36 exposes no {@code group_norm}, so this is
-     * the expression PyTorch itself used before it had a native kernel: view {@code [1, C, H, W]} as
-     * {@code [1, 32, C/32*H*W]} and run {@code batch_norm} in training mode, which normalises every "channel" (here
-     * a group) by its own mean and biased variance; then the per-channel scale and shift in place.
+     * the expression PyTorch itself used before it had a native kernel: view {@code [B, C, H, W]} as
+     * {@code [1, B*32, C/32*H*W]} and run {@code batch_norm} in training mode, which normalises every "channel" (here
+     * one group of one picture) by its own mean and biased variance; then the per-channel scale and shift. The
+     * running statistics batch_norm insists on updating are fresh scratch tensors, so the block keeps no state and
+     * is thread-safe.
      */
-    record GroupNorm(NDArray gamma, NDArray beta, GroupStatistics stats) {
+    record GroupNorm(NDArray gamma, NDArray beta) {
         NDArray apply(NDArray x) {
             Shape s = x.getShape();
-            if (s.get(0) != 1) {
-                throw new IllegalArgumentException("batch 1 only, got " + s);
-            }
+            long channels = s.get(1);
+            long groups = s.get(0) * GROUPS;
+            NDManager m = x.getManager();
             NDArray normalized;
-            try (NDArray grouped = x.reshape(1, GROUPS, -1)) {
-                normalized = BatchNorm.batchNorm(grouped, stats.runningMean(), stats.runningVar(), stats.ones(),
-                        stats.zeros(), 1, 0.1f, NORM_EPS, true).singletonOrThrow();
+            try (NDArray grouped = x.reshape(1, groups, -1);
+                 NDArray mean = m.zeros(new Shape(groups)); NDArray var = m.ones(new Shape(groups));
+                 NDArray one = m.ones(new Shape(groups)); NDArray zero = m.zeros(new Shape(groups))) {
+                normalized = BatchNorm.batchNorm(grouped, mean, var, one, zero, 1, 0.1f, NORM_EPS, true).singletonOrThrow();
             }
-            NDArray planar = normalized.reshape(s);
-            normalized.close();
-            return planar.muli(gamma).addi(beta);
+            try (NDArray planar = normalized.reshape(s); NDArray g = gamma.reshape(1, channels, 1, 1);
+                 NDArray b = beta.reshape(1, channels, 1, 1)) {
+                normalized.close();
+                return planar.mul(g).addi(b);
+            }
         }
 
-        /**
-         * GroupNorm then swish ({@code x * sigmoid(x)}), the pair every block uses: torch's sigmoid then an in-place
-         * product (DJL's {@code Activation.swish} would add a third pass, the product by its beta).
-         */
+        /** GroupNorm then swish ({@code x * sigmoid(x)}), the pair every block uses. */
         NDArray swish(NDArray x) {
-            try (NDArray n = apply(x)) {
-                return Activation.sigmoid(n).muli(n);
+            try (NDArray n = apply(x); NDArray sig = Activation.sigmoid(n)) {
+                return n.mul(sig);
             }
         }
     }
@@ -149,11 +165,9 @@ final class LibtorchVqVaeBlocks {
                  NDArray query = q.apply(a); NDArray key = k.apply(a); NDArray value = v.apply(a);
                  NDArray q3 = query.reshape(b, c, positions); NDArray qt = q3.transpose(0, 2, 1);
                  NDArray k3 = key.reshape(b, c, positions); NDArray v3 = value.reshape(b, c, positions);
-                 NDArray scores = qt.matMul(k3)) {
-                scores.muli(1.0 / Math.sqrt(c));
-                try (NDArray weights = scores.softmax(2); NDArray wt = weights.transpose(0, 2, 1)) {
-                    context = v3.matMul(wt);
-                }
+                 NDArray raw = qt.matMul(k3); NDArray scores = raw.mul(1.0 / Math.sqrt(c));
+                 NDArray weights = scores.softmax(2); NDArray wt = weights.transpose(0, 2, 1)) {
+                context = v3.matMul(wt);
             }
             try (NDArray ctx = context; NDArray planar = ctx.reshape(s)) {
                 return projOut.apply(planar).addi(x);
@@ -167,6 +181,13 @@ final class LibtorchVqVaeBlocks {
         // DJL's interpolation mode 0 is torch's "nearest" (upsample_nearest2d: out[i][j] = in[i/2][j/2] when doubling).
         try (NDArray doubled = x.getNDArrayInternal().interpolation(new long[] {s.get(2) * 2, s.get(3) * 2}, 0, false)) {
             return conv.apply(doubled);
+        }
+    }
+
+    /** icetk's ResidualDownSample: {@code avg_pool2d(x, 2) + DownSample(x)}. */
+    static NDArray residualDownSample(Conv conv, NDArray x) {
+        try (NDArray pooled = Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true)) {
+            return conv.downsample(x).addi(pooled);
         }
     }
 }

@@ -3,4 +3,4 @@
  * cogview2 models, so that a run can print ratios against PyTorch on the same CPU. Every class here is checked against
  * the cogview2 model it mirrors by a test that compares their outputs on a small model.
  */
-package org.cogview2.benchmarks.libtorch;
+package org.cogview2.libtorch;

@@ -1,4 +1,4 @@
-package org.cogview2.benchmarks.libtorch;
+package org.cogview2.libtorch;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -209,7 +209,7 @@ class LibtorchCogLmTest {
     // ------------------------------------------------------------------ helpers
 
     /** Norm gains around 1 and small biases instead of RandomModels' exact 1 and 0, written as fp16. */
-    private static void randomizeNormsAndBiases(Map<String, StoredTensor> stateDict, SplittableRandom random) {
+    static void randomizeNormsAndBiases(Map<String, StoredTensor> stateDict, SplittableRandom random) {
         ValueLayout.OfShort f16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         for (StoredTensor t : stateDict.values()) {
             boolean gain = t.key().contains("norm") && t.key().endsWith(".weight");
