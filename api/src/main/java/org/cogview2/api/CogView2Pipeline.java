@@ -20,7 +20,8 @@ public interface CogView2Pipeline extends AutoCloseable {
 
     /**
      * Text-guided completion: re-generates the part of {@code image} inside {@code box} so that it fits the prompt
-     * (the picture is first resized and centre-cropped to 480x480).
+     * (the picture is first resized and centre-cropped to 480x480). Unless the options choose a style, the official
+     * completion style {@link Style#NONE} is used (no template around the prompt), as the official script does.
      */
     CompletionResult complete(String prompt, RgbImage image, CompletionBox box, GenerationOptions options);
 

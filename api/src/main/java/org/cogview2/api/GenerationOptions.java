@@ -12,6 +12,7 @@ public final class GenerationOptions {
     public static final long DEFAULT_SEED = 1234L;
 
     private final Style style;
+    private final boolean styleChosen;
     private final int samples;
     private final long seed;
     private final CoglmSampling stage1;
@@ -23,6 +24,7 @@ public final class GenerationOptions {
 
     private GenerationOptions(Builder b) {
         this.style = b.style;
+        this.styleChosen = b.styleChosen;
         this.samples = b.samples;
         this.seed = b.seed;
         this.stage1 = b.stage1;
@@ -44,6 +46,33 @@ public final class GenerationOptions {
 
     public Style style() {
         return style;
+    }
+
+    /** Whether the style was chosen with {@link Builder#style}, rather than left at the default. */
+    public boolean styleChosen() {
+        return styleChosen;
+    }
+
+    /**
+     * These options with {@code style} in place of the default when no style was chosen: how an operation whose
+     * official default differs (text-guided completion uses {@code none}) applies its own.
+     */
+    public GenerationOptions withDefaultStyle(Style fallback) {
+        if (styleChosen || fallback == style) {
+            return this;
+        }
+        Builder b = new Builder();
+        b.style = Objects.requireNonNull(fallback, "fallback");
+        b.samples = samples;
+        b.seed = seed;
+        b.stage1 = stage1;
+        b.dsr = dsr;
+        b.greedy = greedy;
+        b.firstStageOnly = firstStageOnly;
+        b.postSelect = postSelect;
+        b.listener = control.listener();
+        b.cancellation = control.cancellation();
+        return new GenerationOptions(b);
     }
 
     public int samples() {
@@ -87,6 +116,7 @@ public final class GenerationOptions {
 
     public static final class Builder {
         private Style style = Style.MAINBODY;
+        private boolean styleChosen;
         private int samples = 1;
         private long seed = DEFAULT_SEED;
         private CoglmSampling stage1;
@@ -102,6 +132,7 @@ public final class GenerationOptions {
 
         public Builder style(Style style) {
             this.style = Objects.requireNonNull(style, "style");
+            this.styleChosen = true;
             return this;
         }
 

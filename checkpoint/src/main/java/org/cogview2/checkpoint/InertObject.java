@@ -4,8 +4,10 @@ import java.util.List;
 
 /**
  * An inert placeholder for an allow-listed Python object that is not plain data, e.g. the {@code set} DeepSpeed
- * stores as {@code csr_tensor_module_names}, or an object of a global the caller allowed with
- * {@link PickleAllowList#withInertGlobal}. It only records what the pickle said; no code was run to make it.
+ * stores as {@code csr_tensor_module_names}, a {@code torch.Size} of its {@code param_shapes} (one argument: the
+ * dimensions), SAT's {@code args} ({@code argparse.Namespace}: no arguments, its attributes as state), or an object of
+ * a global the caller allowed with {@link PickleAllowList#withInertGlobal}. It only records what the pickle said; no
+ * code was run to make it.
  *
  * @param global the Python global as {@code module.name} (e.g. {@code builtins.set})
  * @param args   the arguments the pickle passed to it (converted like the rest of the tree; a set's single

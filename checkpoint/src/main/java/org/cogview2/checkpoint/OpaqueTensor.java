@@ -4,10 +4,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A tensor of an element type the SDK does not compute with (float64, int16, int8, uint8, bool), found in a
- * checkpoint's tree, for example a random-number-generator state kept next to the weights. Its record was
- * validated like any other (bounds, sizes) but its data is not exposed; {@link TorchCheckpoint#stateDict()}
- * rejects it when it sits in the state dict.
+ * A tensor whose data is not exposed: one of an element type the SDK does not compute with (float64, int16, int8,
+ * uint8, bool), for example a random-number-generator state kept next to the weights, or any tensor of the training
+ * state beside {@code module} (optimizer moments, fp32 master weights), which is never read or copied. Its record
+ * was validated like any other (bounds, sizes); {@link TorchCheckpoint#stateDict()} rejects it when it sits in the
+ * state dict.
  *
  * @param key         the dict key or tree path it was found under
  * @param storageType the PyTorch storage type, e.g. {@code torch.DoubleStorage}

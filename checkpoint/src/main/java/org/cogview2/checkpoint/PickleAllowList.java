@@ -26,7 +26,12 @@ import java.util.regex.Pattern;
  *   <li>{@code collections.OrderedDict} (a state dict);</li>
  *   <li>{@code builtins.set}, {@code builtins.frozenset} (DeepSpeed's {@code csr_tensor_module_names}), kept as an
  *       {@link InertObject};</li>
- *   <li>{@code _codecs.encode} with a latin-1 or UTF-8 encoding: how protocol 2 writes Python {@code bytes}.</li>
+ *   <li>{@code _codecs.encode} with a latin-1 or UTF-8 encoding: how protocol 2 writes Python {@code bytes};</li>
+ *   <li>the training state SAT and DeepSpeed keep beside {@code module}, read as inert data and validated:
+ *       {@code numpy.core.multiarray._reconstruct} (or numpy 2's {@code numpy._core.multiarray._reconstruct})
+ *       of a {@code numpy.ndarray} of a plain numeric {@code numpy.dtype} (a {@link NumpyArray}: the state of
+ *       {@code numpy.random.get_state()}), {@code torch.Size} (DeepSpeed's {@code param_shapes}) and
+ *       {@code argparse.Namespace} (an {@code args} entry), the last two as {@link InertObject}s.</li>
  * </ul>
  * Callers who trust a file may add globals with {@link #withInertGlobal}: their objects become inert
  * {@link InertObject} placeholders that record arguments and state (like {@code torch.serialization
@@ -37,7 +42,9 @@ public final class PickleAllowList {
     /** How an allowed global is interpreted. */
     enum Kind {
         REBUILD_TENSOR, REBUILD_TENSOR_V2, REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE,
-        STORAGE_TYPE, ORDERED_DICT, SET, FROZENSET, CODECS_ENCODE, INERT
+        STORAGE_TYPE, ORDERED_DICT, SET, FROZENSET, CODECS_ENCODE, INERT,
+        // training state beside 'module': interpreted as data, never called
+        NUMPY_RECONSTRUCT, NUMPY_NDARRAY, NUMPY_DTYPE, TORCH_SIZE, NAMESPACE
     }
 
     /** A resolved global as it sits on the unpickler's stack. */
@@ -92,6 +99,13 @@ public final class PickleAllowList {
         put(m, "builtins.set", Kind.SET);
         put(m, "builtins.frozenset", Kind.FROZENSET);
         put(m, "_codecs.encode", Kind.CODECS_ENCODE);
+        // numpy.random.get_state() as numpy 1.x and 2.x pickle it
+        put(m, "numpy.core.multiarray._reconstruct", Kind.NUMPY_RECONSTRUCT);
+        put(m, "numpy._core.multiarray._reconstruct", Kind.NUMPY_RECONSTRUCT);
+        put(m, "numpy.ndarray", Kind.NUMPY_NDARRAY);
+        put(m, "numpy.dtype", Kind.NUMPY_DTYPE);
+        put(m, "torch.Size", Kind.TORCH_SIZE);
+        put(m, "argparse.Namespace", Kind.NAMESPACE);
         WEIGHTS_ONLY = new PickleAllowList(m);
     }
 
@@ -105,18 +119,18 @@ public final class PickleAllowList {
         this.globals = Collections.unmodifiableMap(globals);
     }
 
-    /** The default list described above: tensors, state dicts and the few plain containers DeepSpeed writes. */
+    /** The default list described above: tensors, state dicts and the training state SAT and DeepSpeed write. */
     public static PickleAllowList weightsOnly() {
         return WEIGHTS_ONLY;
     }
 
     /**
      * This list plus one global whose objects are kept as inert {@link InertObject} placeholders (for instance
-     * {@code argparse.Namespace} or {@code numpy.core.multiarray._reconstruct} in a file you trust). Only the
-     * recorded arguments are kept; the global never runs.
+     * DeepSpeed's {@code deepspeed.runtime.fp16.loss_scaler.DynamicLossScaler} in a file you trust). Only the
+     * recorded arguments and state are kept; the global never runs.
      *
-     * @param module the Python module, e.g. {@code argparse}
-     * @param name   the global's name in it, e.g. {@code Namespace}
+     * @param module the Python module, e.g. {@code deepspeed.runtime.fp16.loss_scaler}
+     * @param name   the global's name in it, e.g. {@code DynamicLossScaler}
      * @throws IllegalArgumentException if the names are not Python identifiers or the global is already allowed
      */
     public PickleAllowList withInertGlobal(String module, String name) {

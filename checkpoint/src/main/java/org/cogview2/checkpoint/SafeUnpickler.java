@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,7 +38,8 @@ import java.util.regex.Pattern;
  * <p>The result is a raw tree of: {@code null}, {@link Boolean}, {@link Integer}/{@link Long}/{@link BigInteger},
  * {@link Double}, {@link String}, {@code byte[]}, {@code Object[]} (tuple), {@link ArrayList} (list),
  * {@link LinkedHashMap} (dict; {@link OrderedDictRaw} for an OrderedDict), {@link PySet}, {@link TensorRef},
- * {@link StorageRef}, {@link InertRaw}; {@link TreeBuilder} turns it into the public tree.
+ * {@link StorageRef}, {@link InertRaw}, {@link NumpyArrayRaw}, {@link NumpyDtypeRaw}; {@link TreeBuilder} turns it
+ * into the public tree.
  */
 final class SafeUnpickler extends Unpickler {
 
@@ -52,8 +52,43 @@ final class SafeUnpickler extends Unpickler {
         String recordName(String key);
     }
 
-    /** A storage: a typed, zero-copy view of one {@code data/<key>} record. */
-    record StorageRef(String key, StorageType type, long numel, MemorySegment data) {
+    /**
+     * A storage: a typed, zero-copy view of one {@code data/<key>} record. A legacy file's storages follow the
+     * pickle, so they are bound to their bytes only once the whole stream has been read.
+     */
+    static final class StorageRef {
+        private final String key;
+        private final StorageType type;
+        private final long numel;
+        private MemorySegment data;
+
+        StorageRef(String key, StorageType type, long numel, MemorySegment data) {
+            this.key = key;
+            this.type = type;
+            this.numel = numel;
+            this.data = data;
+        }
+
+        String key() {
+            return key;
+        }
+
+        StorageType type() {
+            return type;
+        }
+
+        long numel() {
+            return numel;
+        }
+
+        /** The bytes, or {@code null} while a legacy storage is unbound. */
+        MemorySegment data() {
+            return data;
+        }
+
+        void bind(MemorySegment bytes) {
+            data = bytes;
+        }
     }
 
     /** A validated tensor view of a storage. */
@@ -72,6 +107,21 @@ final class SafeUnpickler extends Unpickler {
         PySet(String global) {
             this.global = global;
         }
+    }
+
+    /** A numpy dtype: {@code REDUCE} gives its type code ({@code u4}), {@code BUILD} its byte order. */
+    static final class NumpyDtypeRaw {
+        final String typeCode;
+        String byteOrder;
+
+        NumpyDtypeRaw(String typeCode) {
+            this.typeCode = typeCode;
+        }
+    }
+
+    /** An array made by numpy's {@code _reconstruct}; {@code BUILD} (its {@code __setstate__}) gives its content. */
+    static final class NumpyArrayRaw {
+        NumpyArray value;
     }
 
     /** An object of a caller-allowed inert global. */
@@ -120,19 +170,52 @@ final class SafeUnpickler extends Unpickler {
     private final PickleAllowList allowList;
     private final Limits limits;
     private final StorageRecords records;
-    private final Map<String, StorageRef> storages = new HashMap<>();
+    private final Map<String, StorageRef> storages = new LinkedHashMap<>();
+    private boolean cappedAtLimit;
+    private long end;
     private SegmentInputStream in;
     private SafeStack st;
     private long opcodes;
     private long opStart;
     private int op;
 
+    /** A zip archive's {@code data.pkl}: persistent ids name the records of {@code records}. */
     SafeUnpickler(Path file, String entry, PickleAllowList allowList, Limits limits, StorageRecords records) {
         this.file = file;
         this.entry = entry;
         this.allowList = allowList;
         this.limits = limits;
         this.records = records;
+    }
+
+    /**
+     * A pickle of a legacy stream: persistent ids carry a sixth item ({@code view_metadata}) and their storages
+     * stay unbound until the caller has found them after the last pickle ({@link #storages()}).
+     */
+    SafeUnpickler(Path file, String entry, PickleAllowList allowList, Limits limits) {
+        this(file, entry, allowList, limits, null);
+    }
+
+    /**
+     * Unpickles the pickle that starts at {@code offset} of a stream of pickles and ends at {@link #end()}; at most
+     * the pickle size limit is read.
+     */
+    Object unpickleAt(MemorySegment stream, long offset) {
+        long available = stream.byteSize() - offset;
+        cappedAtLimit = available > limits.maxPickleBytes();
+        Object value = unpickle(stream.asSlice(offset, Math.min(available, limits.maxPickleBytes())));
+        end = offset + in.position();
+        return value;
+    }
+
+    /** Where the pickle read by {@link #unpickleAt} ended (the offset after its {@code STOP}). */
+    long end() {
+        return end;
+    }
+
+    /** The storages the pickle named, by key, in first-use order. */
+    Map<String, StorageRef> storages() {
+        return storages;
     }
 
     /** Unpickles {@code data.pkl}; every failure is a {@link CheckpointFormatException} subclass. */
@@ -179,7 +262,7 @@ final class SafeUnpickler extends Unpickler {
             opStart = in.position();
             int key = in.read();
             if (key < 0) {
-                throw malformed("the pickle ends without a STOP opcode (truncated)", null);
+                throw truncated("the pickle ends without a STOP opcode (truncated)");
             }
             op = key;
             if (++opcodes > limits.maxOpcodes()) {
@@ -359,7 +442,9 @@ final class SafeUnpickler extends Unpickler {
         throw new ForbiddenGlobalException(file, qualified, entry + ": global " + qualified
                 + " (opcode " + opcodeName(op) + " at byte " + opStart + ") is not in the weights-only allow-list; "
                 + "the file was rejected and nothing from it was executed. Allowed: tensor rebuild functions, "
-                + "torch storage types, collections.OrderedDict, builtins.set/frozenset, _codecs.encode"
+                + "torch storage types, collections.OrderedDict, builtins.set/frozenset, _codecs.encode, and as "
+                + "training state numpy arrays (numpy.core.multiarray._reconstruct, numpy.dtype), torch.Size, "
+                + "argparse.Namespace"
                 + (allowList.globals().size() > PickleAllowList.weightsOnly().globals().size()
                 ? " and the globals the caller added" : "")
                 + ". If you trust the file, PickleAllowList.withInertGlobal(\"" + module + "\", \"" + name
@@ -414,16 +499,49 @@ final class SafeUnpickler extends Unpickler {
             case STORAGE_TYPE -> throw malformed(how + " calls the storage type " + g.name()
                     + "; storage types may only appear inside persistent ids", null);
             case INERT -> new InertRaw(g.name(), args);
+            case NUMPY_RECONSTRUCT -> {
+                // ndarray.__reduce__: _reconstruct(numpy.ndarray, (0,), b'b'), an empty array BUILD then fills
+                requireArgs(g, args, 3, 3);
+                if (!(args[0] instanceof Global cls) || cls.kind() != Kind.NUMPY_NDARRAY) {
+                    throw malformed(g.name() + " of " + typeName(args[0]) + "; only numpy.ndarray itself (no "
+                            + "subclass) is accepted", null);
+                }
+                yield new NumpyArrayRaw();
+            }
+            case NUMPY_NDARRAY -> throw malformed(how + " of numpy.ndarray; arrays are only accepted as numpy "
+                    + "pickles them, through _reconstruct", null);
+            case NUMPY_DTYPE -> {
+                // dtype.__reduce__: numpy.dtype('u4', False, True); the byte order comes with BUILD
+                requireArgs(g, args, 3, 3);
+                if (!(args[0] instanceof String code) || !NumpyArray.PLAIN_TYPE.matcher(code).matches()) {
+                    throw malformed("numpy.dtype of " + describe(args[0]) + "; only plain bool, integer and "
+                            + "float types are accepted", null);
+                }
+                yield new NumpyDtypeRaw(code);
+            }
+            case TORCH_SIZE -> {
+                // torch.Size.__reduce__: torch.Size((d0, d1, ...))
+                requireArgs(g, args, 1, 1);
+                for (Object d : sequence(args[0], "torch.Size")) {
+                    nonNegativeLong(d, "torch.Size dimension");
+                }
+                yield new InertRaw(g.name(), args);
+            }
+            case NAMESPACE -> {
+                // copyreg.__newobj__: Namespace() with its attributes as BUILD state
+                requireArgs(g, args, 0, 0);
+                yield new InertRaw(g.name(), args);
+            }
         };
     }
 
     private Object newObject(Object cls, Object[] args, String how) {
         if (cls instanceof Global g && (g.kind() == Kind.ORDERED_DICT || g.kind() == Kind.SET
-                || g.kind() == Kind.FROZENSET || g.kind() == Kind.INERT)) {
+                || g.kind() == Kind.FROZENSET || g.kind() == Kind.INERT || g.kind() == Kind.NAMESPACE)) {
             return call(g, args, how);
         }
-        throw malformed(how + " on " + typeName(cls) + "; only classes (OrderedDict, set, frozenset, inert "
-                + "globals) can be instantiated", null);
+        throw malformed(how + " on " + typeName(cls) + "; only classes (OrderedDict, set, frozenset, "
+                + "argparse.Namespace, inert globals) can be instantiated", null);
     }
 
     private void build(Object target, Object state) {
@@ -440,11 +558,81 @@ final class SafeUnpickler extends Unpickler {
             throw malformed("BUILD of an OrderedDict with state of type " + typeName(state)
                     + ", expected a dict", null);
         }
-        if (target instanceof InertRaw r) {
+        if (target instanceof NumpyDtypeRaw d && d.byteOrder == null) {
+            d.byteOrder = dtypeByteOrder(d, state);
+            return;
+        }
+        if (target instanceof NumpyArrayRaw a && a.value == null) {
+            a.value = numpyArray(state);
+            return;
+        }
+        if (target instanceof InertRaw r && !r.global.equals("torch.Size") && r.state == null) {
             r.state = state;
             return;
         }
-        throw malformed("BUILD on " + typeName(target) + "; only OrderedDict and inert objects accept state", null);
+        throw malformed("BUILD on " + typeName(target) + "; only OrderedDict, numpy arrays and dtypes, and inert "
+                + "objects accept state, once", null);
+    }
+
+    /** numpy's dtype state {@code (3, '<', None, None, None, -1, -1, 0)} (version 4 appends metadata). */
+    private String dtypeByteOrder(NumpyDtypeRaw d, Object state) {
+        if (!(state instanceof Object[] s) || s.length < 8 || s.length > 9 || !(s[0] instanceof Integer v)
+                || v != s.length - 5) {
+            throw malformed("numpy.dtype state is " + typeName(state) + (state instanceof Object[] a ? " of "
+                    + a.length + " items" : "") + ", expected (3, byte order, None, None, None, -1, -1, 0)", null);
+        }
+        if (s[2] != null || s[3] != null || s[4] != null) {
+            throw malformed("numpy.dtype with a sub-array or fields (a structured type) is not supported", null);
+        }
+        String order = s[1] instanceof String o ? o : "";
+        return switch (order) {
+            // one-byte types have no byte order; '=' is the writer's native order, little-endian in practice
+            case "<", "=" -> d.typeCode.endsWith("1") ? "|" : "<";
+            case ">" -> d.typeCode.endsWith("1") ? "|" : ">";
+            case "|" -> "|";
+            default -> throw malformed("numpy.dtype byte order " + describe(s[1]) + ", expected '<', '>', '|' or '='",
+                    null);
+        };
+    }
+
+    /** numpy's array state {@code (1, shape, dtype, is_fortran, raw_bytes)}; the bytes must fill the shape. */
+    private NumpyArray numpyArray(Object state) {
+        if (!(state instanceof Object[] s) || s.length != 5 || !Integer.valueOf(1).equals(s[0])) {
+            throw malformed("numpy array state is " + typeName(state) + (state instanceof Object[] a ? " of "
+                    + a.length + " items" : "") + ", expected (1, shape, dtype, is_fortran, bytes)", null);
+        }
+        Object[] dims = sequence(s[1], "numpy array shape");
+        if (dims.length > limits.maxTensorRank()) {
+            throw new CheckpointLimitException(file, entry, "maxTensorRank", "numpy array of " + dims.length
+                    + " dimensions; at most " + limits.maxTensorRank() + " are accepted");
+        }
+        int[] shape = new int[dims.length];
+        for (int k = 0; k < dims.length; k++) {
+            long d = nonNegativeLong(dims[k], "numpy array dimension " + k);
+            if (d > Integer.MAX_VALUE) {
+                throw new TensorRecordException(file, entry, "numpy array dimension " + k + " = " + d
+                        + " exceeds 2^31-1");
+            }
+            shape[k] = (int) d;
+        }
+        if (!(s[2] instanceof NumpyDtypeRaw dtype) || dtype.byteOrder == null) {
+            throw malformed("numpy array dtype is " + typeName(s[2]) + ", expected a numpy.dtype with its state", null);
+        }
+        if (!(s[3] instanceof Boolean fortran)) {
+            throw malformed("numpy array is_fortran flag is " + typeName(s[3]) + ", expected a bool", null);
+        }
+        if (!(s[4] instanceof byte[] bytes)) {
+            throw malformed("numpy array data is " + typeName(s[4]) + ", expected bytes (arrays of Python objects "
+                    + "are not supported)", null);
+        }
+        String type = dtype.byteOrder + dtype.typeCode;
+        long expected = NumpyArray.byteSize(type, shape);
+        if (expected != bytes.length) {
+            throw new TensorRecordException(file, entry, "numpy array of " + type + " and shape "
+                    + Arrays.toString(shape) + " needs " + (expected < 0 ? "more than 2^63" : String.valueOf(expected))
+                    + " bytes but its pickle holds " + bytes.length);
+        }
+        return new NumpyArray(type, shape, fortran, bytes);
     }
 
     private Object codecsEncode(Object[] args) {
@@ -477,10 +665,11 @@ final class SafeUnpickler extends Unpickler {
 
     @Override
     protected Object persistentLoad(Object pid) {
-        if (!(pid instanceof Object[] t) || t.length != 5) {
+        boolean legacy = records == null;
+        if (!(pid instanceof Object[] t) || t.length != (legacy ? 6 : 5)) {
             throw new TensorRecordException(file, entry, "persistent id at byte " + opStart + " is "
                     + typeName(pid) + (pid instanceof Object[] a ? " of " + a.length + " items" : "")
-                    + ", expected ('storage', storage_type, key, location, numel)");
+                    + ", expected ('storage', storage_type, key, location, numel" + (legacy ? ", view_metadata)" : ")"));
         }
         if (!"storage".equals(t[0])) {
             throw new TensorRecordException(file, entry, "persistent id at byte " + opStart + " has kind "
@@ -499,15 +688,25 @@ final class SafeUnpickler extends Unpickler {
                     + " is not a short string such as 'cpu' or 'cuda:0'");
         }
         long numel = nonNegativeLong(t[4], "storage " + key + " element count");
+        if (legacy && t[5] != null) {
+            // PyTorch 1.x always writes None here; views of storages date from PyTorch 0.3
+            throw new TensorRecordException(file, entry, "storage " + key + " is a view of another storage "
+                    + "(view_metadata " + typeName(t[5]) + "); storage views are not supported");
+        }
         StorageType type = g.storage();
         StorageRef known = storages.get(key);
         if (known != null) {
             if (known.type() != type || known.numel() != numel) {
-                throw new TensorRecordException(file, records.recordName(key), "storage key used twice with "
+                throw new TensorRecordException(file, legacy ? entry : records.recordName(key), "storage key used twice with "
                         + "different types or sizes: " + known.type().qualifiedName() + " x " + known.numel()
                         + " and " + type.qualifiedName() + " x " + numel);
             }
             return known;
+        }
+        if (legacy) {
+            StorageRef ref = new StorageRef(key, type, numel, null);
+            storages.put(key, ref);
+            return ref;
         }
         MemorySegment data = records.find(key);
         if (data == null) {
@@ -782,7 +981,7 @@ final class SafeUnpickler extends Unpickler {
 
     private long readUnsigned(int bytes, String what) {
         if (in.remaining() < bytes) {
-            throw malformed(what + " is truncated (needs " + bytes + " bytes, " + in.remaining() + " left)", null);
+            throw truncated(what + " is truncated (needs " + bytes + " bytes, " + in.remaining() + " left)");
         }
         long v = 0;
         for (int i = 0; i < bytes; i++) {
@@ -796,8 +995,8 @@ final class SafeUnpickler extends Unpickler {
 
     private byte[] readCounted(long n) {
         if (n > in.remaining()) {
-            throw malformed(opcodeName(op) + " declares " + n + " bytes but only " + in.remaining()
-                    + " remain in the pickle", null);
+            throw truncated(opcodeName(op) + " declares " + n + " bytes but only " + in.remaining()
+                    + " remain in the pickle");
         }
         byte[] b = new byte[(int) n];
         in.read(b, 0, b.length);
@@ -834,7 +1033,7 @@ final class SafeUnpickler extends Unpickler {
                 return;
             }
             if (c < 0) {
-                throw malformed(opcodeName(op) + " argument is not terminated by a newline (truncated)", null);
+                throw truncated(opcodeName(op) + " argument is not terminated by a newline (truncated)");
             }
         }
         throw new CheckpointLimitException(file, entry, "maxLineBytes", opcodeName(op) + " argument at byte "
@@ -857,6 +1056,15 @@ final class SafeUnpickler extends Unpickler {
     }
 
     // ---------------------------------------------------------------- messages
+
+    /** Running out of bytes: the pickle is truncated, or, in a stream read up to the size limit, over the limit. */
+    private CheckpointFormatException truncated(String problem) {
+        if (cappedAtLimit) {
+            return new CheckpointLimitException(file, entry, "maxPickleBytes", "the pickle is longer than the limit "
+                    + "of " + limits.maxPickleBytes() + " bytes (at byte " + opStart + ")");
+        }
+        return malformed(problem, null);
+    }
 
     private PickleFormatException malformed(String problem, Throwable cause) {
         return new PickleFormatException(file, entry, "malformed pickle at byte " + opStart + " (opcode "
@@ -892,6 +1100,8 @@ final class SafeUnpickler extends Unpickler {
             case TensorRef t -> "a tensor";
             case StorageRef s -> "a storage";
             case InertRaw r -> "an object of " + r.global;
+            case NumpyArrayRaw a -> "a numpy array";
+            case NumpyDtypeRaw d -> "a numpy.dtype";
             default -> "a " + o.getClass().getSimpleName();
         };
     }

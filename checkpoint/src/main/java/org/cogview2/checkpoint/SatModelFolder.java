@@ -22,7 +22,9 @@ import java.util.List;
  * &lt;dir&gt;/&lt;tag&gt;/mp_rank_00_model_states.pt        the checkpoint ({@link TorchCheckpoint})
  * </pre>
  * {@link #open} reads {@code latest} and checks the checkpoint exists; the config is parsed on the first call
- * of {@link #config()} (CogView2 never reads the SR folders' configs: they are built with CogLM's).
+ * of {@link #config()} (CogView2 never reads the SR folders' configs: they are built with CogLM's). The checkpoint
+ * may be in the zip or the legacy {@code torch.save} format and may carry SAT's and DeepSpeed's training state
+ * beside {@code module} (see {@link TorchCheckpoint}).
  */
 public final class SatModelFolder {
 

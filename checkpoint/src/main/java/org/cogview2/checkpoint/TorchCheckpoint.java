@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A PyTorch checkpoint in the zip format {@code torch.save} writes (PyTorch 1.6 and later), opened safely and
- * without copying.
+ * A PyTorch checkpoint as {@code torch.save} writes it, in the zip format (PyTorch 1.6 and later) or the legacy
+ * format (a stream of pickles followed by the storages), opened safely and without copying.
  *
  * <p><b>Zero-copy.</b> {@link #open} maps the whole file read-only into a {@link MemorySegment} owned by a
  * shared {@link Arena}; it reads only the zip's central directory, the local headers and {@code data.pkl}.
@@ -46,7 +46,12 @@ import java.util.Map;
  * pickle is {@code <prefix>/data.pkl}, storages {@code <prefix>/data/<key>}, the format version
  * {@code <prefix>/version} (or {@code .data/version}), the optional {@code <prefix>/byteorder}. The CRC-32 of the
  * small metadata records is checked at open; {@link #verifyChecksums()} checks the tensor records on demand.
- * The legacy (pre-1.6, non-zip) format is recognised and refused with a clear message.
+ * A legacy file is read with the same allow-list and bounds, pickle by pickle; its storages are slices of the
+ * mapping where they are aligned to their element size and are copied otherwise ({@link #copiedBytes()}).
+ *
+ * <p>For a dict holding {@code 'module'} (SAT/DeepSpeed and icetk files) only {@code module} is read as tensors:
+ * the training state beside it (optimizer state, RNG states, {@code args}) is inert data whose tensors are
+ * {@link OpaqueTensor}s, never copied or read.
  *
  * <p>Instances are immutable and may be shared between threads until closed.
  */
@@ -54,31 +59,44 @@ public final class TorchCheckpoint implements AutoCloseable {
 
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
     private static final byte[] EMPTY_ZIP_MAGIC = {'P', 'K', 5, 6};
-    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c,
-            0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
+    private static final int HEAD_BYTES = 16;
     private static final int MAX_SUPPORTED_VERSION = 10;
+
+    /** The two container formats of {@code torch.save}. */
+    public enum Format {
+        /** A zip archive of {@code data.pkl} and one record per storage (PyTorch 1.6 and later). */
+        ZIP,
+        /** A stream of pickles followed by the storages (PyTorch before 1.6, or {@code _use_new_zipfile_serialization=False}). */
+        LEGACY
+    }
 
     private final Path file;
     private final Arena arena;
+    private final Format format;
     private final ZipIndex zip;
+    private final List<String> recordNames;
     private final String prefix;
     private final int formatVersion;
     private final ByteOrder byteOrder;
     private final Object root;
     private final long size;
+    private final long copiedBytes;
     private volatile Map<String, StoredTensor> stateDict;
     private volatile boolean closed;
 
-    private TorchCheckpoint(Path file, Arena arena, ZipIndex zip, String prefix, int formatVersion,
-                            ByteOrder byteOrder, Object root, long size) {
+    private TorchCheckpoint(Path file, Arena arena, Format format, ZipIndex zip, List<String> recordNames, String prefix,
+                            int formatVersion, ByteOrder byteOrder, Object root, long size, long copiedBytes) {
         this.size = size;
         this.file = file;
         this.arena = arena;
+        this.format = format;
         this.zip = zip;
+        this.recordNames = recordNames;
         this.prefix = prefix;
         this.formatVersion = formatVersion;
         this.byteOrder = byteOrder;
         this.root = root;
+        this.copiedBytes = copiedBytes;
     }
 
     /**
@@ -107,11 +125,11 @@ public final class TorchCheckpoint implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, LEGACY_MAGIC.length));
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, HEAD_BYTES));
             while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
                 // read the first bytes
             }
-            checkMagic(file, head.array(), size);
+            Format format = detect(file, head.array(), size);
             MemorySegment mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             ZipIndex.HeaderSource headers = (offset, length) -> {
                 ByteBuffer b = ByteBuffer.allocate(length);
@@ -128,7 +146,8 @@ public final class TorchCheckpoint implements AutoCloseable {
                 }
                 return b.array();
             };
-            return parse(file, mapping, arena, allowList, limits, headers);
+            return format == Format.LEGACY ? parseLegacy(file, mapping, arena, allowList, limits)
+                    : parse(file, mapping, arena, allowList, limits, headers);
         } catch (java.io.UncheckedIOException e) {
             arena.close();
             throw new ModelFormatException(file, "cannot read: " + e.getCause().getMessage(), e.getCause());
@@ -143,14 +162,27 @@ public final class TorchCheckpoint implements AutoCloseable {
 
     /** Parses a checkpoint held in {@code bytes}; tensors are slices of it, copies are allocated in {@code arena}. */
     static TorchCheckpoint parse(Path file, MemorySegment bytes, Arena arena, PickleAllowList allowList, Limits limits) {
+        byte[] head = bytes.asSlice(0, Math.min(bytes.byteSize(), HEAD_BYTES)).toArray(ValueLayout.JAVA_BYTE);
+        if (detect(file, head, bytes.byteSize()) == Format.LEGACY) {
+            return parseLegacy(file, bytes, arena, allowList, limits);
+        }
         return parse(file, bytes, arena, allowList, limits,
                 (offset, length) -> bytes.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE));
     }
 
+    private static TorchCheckpoint parseLegacy(Path file, MemorySegment bytes, Arena arena, PickleAllowList allowList,
+                                               Limits limits) {
+        LegacyFormat.Parsed p = LegacyFormat.read(file, bytes, allowList, limits);
+        String entry = "legacy object pickle";
+        TreeBuilder tree = new TreeBuilder(file, entry, limits, arena, false,
+                bytes.byteSize() + limits.maxCopiedBytesOverFileSize(), p.objectReader()::isMarker);
+        Object root = tree.build(p.root());
+        return new TorchCheckpoint(file, arena, Format.LEGACY, null, p.storageKeys(), "",
+                LegacyFormat.PROTOCOL_VERSION, ByteOrder.LITTLE_ENDIAN, root, bytes.byteSize(), tree.copiedBytes());
+    }
+
     private static TorchCheckpoint parse(Path file, MemorySegment bytes, Arena arena, PickleAllowList allowList,
                                          Limits limits, ZipIndex.HeaderSource headers) {
-        byte[] head = bytes.asSlice(0, Math.min(bytes.byteSize(), LEGACY_MAGIC.length)).toArray(ValueLayout.JAVA_BYTE);
-        checkMagic(file, head, bytes.byteSize());
         ZipIndex zip = ZipIndex.read(file, bytes, headers);
         String first = zip.entries().getFirst().name();
         int slash = first.indexOf('/');
@@ -182,25 +214,26 @@ public final class TorchCheckpoint implements AutoCloseable {
                     }
                 });
         Object raw = unpickler.unpickle(zip.data(pkl));
-        Object root = new TreeBuilder(file, pklName, limits, arena, order == ByteOrder.BIG_ENDIAN,
-                bytes.byteSize() + limits.maxCopiedBytesOverFileSize(), unpickler::isMarker).build(raw);
-        return new TorchCheckpoint(file, arena, zip, prefix, version, order, root, bytes.byteSize());
+        TreeBuilder tree = new TreeBuilder(file, pklName, limits, arena, order == ByteOrder.BIG_ENDIAN,
+                bytes.byteSize() + limits.maxCopiedBytesOverFileSize(), unpickler::isMarker);
+        Object root = tree.build(raw);
+        List<String> names = zip.entries().stream().map(ZipIndex.Entry::name).toList();
+        return new TorchCheckpoint(file, arena, Format.ZIP, zip, names, prefix, version, order, root,
+                bytes.byteSize(), tree.copiedBytes());
     }
 
-    private static void checkMagic(Path file, byte[] head, long size) {
+    private static Format detect(Path file, byte[] head, long size) {
         if (startsWith(head, ZIP_MAGIC)) {
-            return;
+            return Format.ZIP;
+        }
+        if (LegacyFormat.looksLike(head)) {
+            return Format.LEGACY;
         }
         if (size == 0) {
             throw new ZipFormatException(file, null, "the file is empty");
         }
         if (startsWith(head, EMPTY_ZIP_MAGIC)) {
             throw new ZipFormatException(file, null, "the zip archive is empty (no records)");
-        }
-        if (startsWith(head, LEGACY_MAGIC)) {
-            throw new ZipFormatException(file, null, "this is the legacy torch.save format (PyTorch before 1.6, "
-                    + "a sequence of pickles), which is not supported; re-save it with a current PyTorch "
-                    + "(torch.save(torch.load(f), f)) to get the zip format");
         }
         if (startsWith(head, "PYTORCH1".getBytes(StandardCharsets.US_ASCII))) {
             throw new ZipFormatException(file, null, "the 'PYTORCH1' preview format is not supported");
@@ -209,8 +242,9 @@ public final class TorchCheckpoint implements AutoCloseable {
         for (int i = 0; i < Math.min(4, head.length); i++) {
             hex.append(String.format("%02X ", head[i]));
         }
-        throw new ZipFormatException(file, null, "not a PyTorch zip checkpoint: it starts with bytes "
-                + hex.toString().strip() + ", expected 50 4B 03 04 (\"PK\\3\\4\")");
+        throw new ZipFormatException(file, null, "not a PyTorch checkpoint: it starts with bytes "
+                + hex.toString().strip() + ", expected 50 4B 03 04 (\"PK\\3\\4\", the zip format) or a pickle "
+                + "(80 02, the legacy format)");
     }
 
     private static boolean startsWith(byte[] a, byte[] prefix) {
@@ -366,6 +400,7 @@ public final class TorchCheckpoint implements AutoCloseable {
         return switch (o) {
             case null -> "None";
             case Map<?, ?> m -> "a dict";
+            case NumpyArray a -> "a numpy array";
             case List<?> l -> "a list";
             case String s -> "a string";
             case InertObject i -> "an object of " + i.global();
@@ -373,14 +408,34 @@ public final class TorchCheckpoint implements AutoCloseable {
         };
     }
 
-    /** The top-level folder of the archive's entries (e.g. {@code mp_rank_00_model_states} or {@code archive}). */
+    /** The container format the file was written in. */
+    public Format format() {
+        return format;
+    }
+
+    /**
+     * The top-level folder of the archive's entries (e.g. {@code mp_rank_00_model_states} or {@code archive});
+     * empty for a legacy file.
+     */
     public String prefix() {
         return prefix;
     }
 
-    /** The archive's format version record (3 for files written by PyTorch 1.6 to 2.x). */
+    /**
+     * The archive's format version record (3 for files written by PyTorch 1.6 to 2.x); for a legacy file its
+     * protocol version, 1001.
+     */
     public int formatVersion() {
         return formatVersion;
+    }
+
+    /**
+     * Bytes of tensor data copied off-heap at open because a tensor could not be a view of the mapping: a
+     * non-contiguous view, a big-endian file, or a legacy storage not aligned to its element size. 0 for the
+     * files {@code torch.save} writes in the zip format.
+     */
+    public long copiedBytes() {
+        return copiedBytes;
     }
 
     /** Byte order of the stored tensors per the {@code byteorder} record (little-endian when absent). */
@@ -388,9 +443,9 @@ public final class TorchCheckpoint implements AutoCloseable {
         return byteOrder;
     }
 
-    /** Names of the archive's records, in central-directory order. */
+    /** Names of the archive's records, in central-directory order; for a legacy file, its storage keys in file order. */
     public List<String> recordNames() {
-        return zip.entries().stream().map(ZipIndex.Entry::name).toList();
+        return recordNames;
     }
 
     /** Size of the mapped file in bytes. */
@@ -400,12 +455,15 @@ public final class TorchCheckpoint implements AutoCloseable {
 
     /**
      * Checks the CRC-32 of every record against the central directory. This reads the whole file (time
-     * proportional to its size), so it is not done by {@link #open}.
+     * proportional to its size), so it is not done by {@link #open}. A legacy file has no checksums: nothing to do.
      *
      * @throws ZipFormatException naming the first record whose checksum does not match
      */
     public void verifyChecksums() {
         checkOpen();
+        if (zip == null) {
+            return;
+        }
         for (ZipIndex.Entry e : zip.entries()) {
             zip.verifyCrc(e);
         }
@@ -436,6 +494,7 @@ public final class TorchCheckpoint implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TorchCheckpoint[" + file + ", " + zip.entries().size() + " records" + (closed ? ", closed" : "") + "]";
+        return "TorchCheckpoint[" + file + ", " + format + ", " + recordNames.size() + " records"
+                + (copiedBytes > 0 ? ", " + copiedBytes + " bytes copied" : "") + (closed ? ", closed" : "") + "]";
     }
 }

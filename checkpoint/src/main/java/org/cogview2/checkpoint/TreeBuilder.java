@@ -2,6 +2,8 @@ package org.cogview2.checkpoint;
 
 import org.cogview2.checkpoint.PickleAllowList.Global;
 import org.cogview2.checkpoint.SafeUnpickler.InertRaw;
+import org.cogview2.checkpoint.SafeUnpickler.NumpyArrayRaw;
+import org.cogview2.checkpoint.SafeUnpickler.NumpyDtypeRaw;
 import org.cogview2.checkpoint.SafeUnpickler.PySet;
 import org.cogview2.checkpoint.SafeUnpickler.StorageRef;
 import org.cogview2.checkpoint.SafeUnpickler.TensorRef;
@@ -21,9 +23,17 @@ import java.util.function.Predicate;
 
 /**
  * Turns the unpickler's raw tree into the public one: unmodifiable insertion-ordered maps and lists, {@link Long}
- * integers, {@link StoredTensor}/{@link OpaqueTensor} leaves, {@link InertObject} placeholders. Shared
- * sub-structures are converted once (identity memo), so a pickle that references one list many times costs
- * linear time; reference cycles and nesting deeper than the limit are rejected.
+ * integers, {@link StoredTensor}/{@link OpaqueTensor} leaves, {@link NumpyArray}s, {@link InertObject}
+ * placeholders. Shared sub-structures are converted once (identity memo), so a pickle that references one list
+ * many times costs linear time; reference cycles and nesting deeper than the limit are rejected.
+ *
+ * <p>When the root is a dict holding {@code 'module'} (SAT, DeepSpeed, icetk), only {@code module} is read as
+ * tensors. The training state beside it (optimizer moments, RNG states, ...) is kept as inert data whose tensors
+ * are {@link OpaqueTensor}s: never copied, never read, so an optimizer twice the model's size costs nothing.
+ *
+ * <p>A tensor is a view of the mapping when it is contiguous, little-endian and aligned to its element size;
+ * otherwise (a legacy file's storages sit wherever the pickles end) it is copied once, and {@link #copiedBytes()}
+ * says how much.
  */
 final class TreeBuilder {
 
@@ -34,8 +44,11 @@ final class TreeBuilder {
     private final boolean bigEndian;
     private final long copyBudget;
     private final Predicate<Object> isMarker;
-    private final IdentityHashMap<Object, Object> done = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, Object> doneModule = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, Object> doneTrainingState = new IdentityHashMap<>();
     private final IdentityHashMap<Object, Boolean> inProgress = new IdentityHashMap<>();
+    /** False while converting the training state beside {@code module}: its tensors stay opaque. */
+    private boolean materialise = true;
     private long copied;
     private int tensors;
 
@@ -86,7 +99,23 @@ final class TreeBuilder {
     }
 
     Object build(Object raw) {
-        return convert(raw, Where.ROOT, null, 0);
+        if (!(raw instanceof LinkedHashMap<?, ?> top) || !top.containsKey("module")) {
+            return convert(raw, Where.ROOT, null, 0);
+        }
+        inProgress.put(raw, Boolean.TRUE);
+        Map<Object, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : top.entrySet()) {
+            Object k = convert(e.getKey(), Where.ROOT.key("<key>"), null, 1);
+            materialise = "module".equals(k);
+            out.put(k, convert(e.getValue(), Where.ROOT.key(k), k instanceof String s ? s : null, 1));
+        }
+        materialise = true;
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Bytes copied for tensors that could not be views of the mapping. */
+    long copiedBytes() {
+        return copied;
     }
 
     private Object convert(Object raw, Where path, String key, int depth) {
@@ -139,6 +168,7 @@ final class TreeBuilder {
             throw new PickleFormatException(file, entry, "malformed pickle: a stray MARK ended up in the data at "
                     + shown(path));
         }
+        IdentityHashMap<Object, Object> done = materialise ? doneModule : doneTrainingState;
         Object known = done.get(raw);
         if (known != null) {
             return known;
@@ -161,6 +191,11 @@ final class TreeBuilder {
             case PySet set -> new InertObject(set.global, List.of(list(new ArrayList<>(set.items), path, depth)), null);
             case InertRaw r -> new InertObject(r.global, list(java.util.Arrays.asList(r.args), path, depth),
                     convert(r.state, path.key("<state>"), null, depth + 1));
+            case NumpyArrayRaw a when a.value != null -> a.value;
+            case NumpyArrayRaw a -> throw new PickleFormatException(file, entry, "a numpy array without its state "
+                    + "(no BUILD after _reconstruct) at " + shown(path));
+            case NumpyDtypeRaw d -> new InertObject("numpy.dtype",
+                    List.of((d.byteOrder == null ? "" : d.byteOrder) + d.typeCode), null);
             default -> throw new PickleFormatException(file, entry, "unexpected value of Java type "
                     + raw.getClass().getName() + " at " + shown(path));
         };
@@ -187,20 +222,22 @@ final class TreeBuilder {
                     + limits.maxTensors() + " tensors (counting repeated references)");
         }
         StorageRef s = t.storage();
-        if (s.type().dtype == null) {
+        if (s.type().dtype == null || !materialise) {
             return new OpaqueTensor(key, s.type().qualifiedName(), t.size());
         }
         int es = s.type().elementSize;
         long bytes = t.count() * es;
         MemorySegment data;
-        if (t.contiguous() && !bigEndian) {
+        // a heap segment's address is its offset in the array: the file offset, as for a mapping
+        boolean aligned = (s.data().address() + t.offset() * es) % es == 0;
+        if (t.contiguous() && !bigEndian && aligned) {
             data = s.data().asSlice(t.offset() * es, bytes).asReadOnly();
         } else {
             copied += bytes;
             if (copied > copyBudget) {
-                throw new CheckpointLimitException(file, entry, "maxCopiedBytes", "tensor " + key + ": non-contiguous "
-                        + "or byte-swapped tensors would copy " + copied + " bytes, more than the " + copyBudget
-                        + " allowed for this file");
+                throw new CheckpointLimitException(file, entry, "maxCopiedBytes", "tensor " + key + ": non-contiguous, "
+                        + "misaligned or byte-swapped tensors would copy " + copied + " bytes, more than the "
+                        + copyBudget + " allowed for this file");
             }
             data = arena.allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
             gather(s.data(), t, es, data);

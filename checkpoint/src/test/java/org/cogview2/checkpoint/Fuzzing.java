@@ -5,6 +5,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import org.cogview2.api.ModelFormatException;
 import org.cogview2.checkpoint.TorchCheckpointWriter.Tensor;
+import org.cogview2.checkpoint.testing.ReleasedFileVariants;
 import org.cogview2.spi.DType;
 
 import java.lang.foreign.ValueLayout;
@@ -109,7 +110,10 @@ final class Fuzzing {
 
     // ------------------------------------------------------------------ seeds
 
-    /** Valid checkpoints to mutate: a SAT-like state dict, a DeepSpeed-like tree, a ZIP64 archive. */
+    /**
+     * Valid checkpoints to mutate: a SAT-like state dict, a DeepSpeed-like tree, a ZIP64 archive, the full SAT
+     * training state, and legacy-format files with and without it.
+     */
     static List<byte[]> seeds() {
         List<byte[]> out = new ArrayList<>();
         try {
@@ -136,6 +140,16 @@ final class Fuzzing {
                 Path c = dir.resolve("c.pt");
                 TorchCheckpointWriter.save(c, Map.of("module", sd), "z", 0);
                 out.add(Files.readAllBytes(c));
+                // the training state SAT and DeepSpeed keep beside the weights, and the legacy format
+                Path d = dir.resolve("d.pt");
+                TorchCheckpointWriter.save(d, ReleasedFileVariants.satRoot(sd, 8));
+                out.add(Files.readAllBytes(d));
+                Path e = dir.resolve("e.pt");
+                TorchCheckpointWriter.saveLegacy(e, Map.of("module", sd));
+                out.add(Files.readAllBytes(e));
+                Path f = dir.resolve("f.pt");
+                TorchCheckpointWriter.saveLegacy(f, ReleasedFileVariants.satRoot(sd, 8));
+                out.add(Files.readAllBytes(f));
             } finally {
                 try (var s = Files.list(dir)) {
                     for (Path p : s.toList()) {

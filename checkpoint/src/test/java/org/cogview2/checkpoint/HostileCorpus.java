@@ -110,6 +110,8 @@ final class HostileCorpus {
         c.pickleCases();
         c.tensorCases();
         c.stateDictCases();
+        c.trainingStateCases();
+        c.legacyCases();
         c.configCases();
         c.latestCases();
         c.npyCases();
@@ -121,9 +123,7 @@ final class HostileCorpus {
         byte[] valid = valid();
         pt("empty-file", new byte[0], z, "the file is empty");
         pt("too-short", ascii("PK\u0003\u0004abcdef"), z, "too short to be a zip archive");
-        pt("wrong-magic", ascii("GIF89a this is no checkpoint"), z, "not a PyTorch zip checkpoint");
-        pt("legacy-format", cat(new byte[]{(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
-                (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, 0x2e}, new byte[32]), z, "legacy torch.save format");
+        pt("wrong-magic", ascii("GIF89a this is no checkpoint"), z, "not a PyTorch checkpoint: it starts with bytes 47 49 46 38");
         pt("pytorch1-magic", ascii("PYTORCH1\u0000\u0000\u0000\u0000"), z, "'PYTORCH1' preview format");
         pt("empty-zip", cat(ascii("PK\u0005\u0006"), new byte[18]), z, "the zip archive is empty");
         pt("truncated-half", Arrays.copyOf(valid, valid.length / 2), z, "no end-of-central-directory record");
@@ -228,8 +228,11 @@ final class HostileCorpus {
                 "global datetime.datetime");
         pt("torch-load-from-bytes", pickled(p2().rawGlobal("torch.storage", "_load_from_bytes").string("x")
                 .tuple(1).reduce().stop()), f, "global torch.storage._load_from_bytes");
-        pt("numpy-reconstruct-needs-opt-in", pickled(p2().rawGlobal("numpy.core.multiarray", "_reconstruct")
-                .emptyTuple().reduce().stop()), f, "withInertGlobal(\"numpy.core.multiarray\", \"_reconstruct\")");
+        pt("numpy-masked-array-subclass", pickled(p2().rawGlobal("numpy.core.multiarray", "_reconstruct")
+                .rawGlobal("numpy.ma.core", "MaskedArray").stop()), f, "global numpy.ma.core.MaskedArray");
+        pt("deepspeed-loss-scaler-needs-opt-in", pickled(p2().rawGlobal("deepspeed.runtime.fp16.loss_scaler",
+                "DynamicLossScaler").emptyTuple().newobj().stop()), f,
+                "withInertGlobal(\"deepspeed.runtime.fp16.loss_scaler\", \"DynamicLossScaler\")");
         pt("ext1-extension-registry", pickled(p2().raw(0x82, 1).emptyTuple().reduce().stop()), f,
                 "copyreg extension registry");
         pt("build-on-list", pickled(p2().emptyList().emptyDict().build().stop()), pf, "BUILD on a list");
@@ -371,6 +374,157 @@ final class HostileCorpus {
         PickleEmitter intKey = p2().emptyDict().string("module").emptyDict().integer(1);
         Ckpt.tensor(intKey, "FloatStorage", "0", 4, 0, new long[]{4}, new long[]{1});
         pt("state-dict-int-key", pickled(intKey.setitem().setitem().stop()), s, "key 1 that is not a string");
+    }
+
+    /** {'np_rng_state': numpy array} with the given dtype, declared shape and bytes. */
+    private static byte[] numpyCase(String type, String order, int[] shape, byte[] data) {
+        PickleEmitter p = p2().emptyDict().string("np_rng_state");
+        PickleReadingTest.numpyArray(p, "numpy.core.multiarray", type, order, shape, data);
+        return pickled(p.setitem().stop());
+    }
+
+    private void trainingStateCases() {
+        Class<TensorRecordException> t = TensorRecordException.class;
+        Class<PickleFormatException> pf = PickleFormatException.class;
+        pt("numpy-shape-does-not-match-bytes", numpyCase("u4", "<", new int[]{624}, new byte[2492]), t,
+                "numpy array of <u4 and shape [624] needs 2496 bytes but its pickle holds 2492");
+        pt("numpy-shape-overflows", numpyCase("f8", "<", new int[]{Integer.MAX_VALUE, Integer.MAX_VALUE,
+                Integer.MAX_VALUE}, new byte[8]), t, "needs more than 2^63 bytes");
+        pt("numpy-object-dtype", pickled(p2().rawGlobal("numpy", "dtype").string("O8").bool(false).bool(true)
+                .tuple(3).reduce().stop()), pf, "numpy.dtype of 'O8'; only plain bool, integer and float types");
+        pt("numpy-structured-dtype", pickled(p2().rawGlobal("numpy", "dtype").string("f4").bool(false).bool(true)
+                .tuple(3).reduce().mark().integer(3).string("<").none().emptyTuple().emptyDict().integer(4).integer(4)
+                .integer(0).tupleFromMark().build().stop()), pf, "a structured type");
+        pt("numpy-dtype-bad-byte-order", pickled(p2().rawGlobal("numpy", "dtype").string("f4").bool(false).bool(true)
+                .tuple(3).reduce().mark().integer(3).string("?").none().none().none().integer(-1).integer(-1)
+                .integer(0).tupleFromMark().build().stop()), pf, "byte order '?'");
+        pt("numpy-array-without-state", pickled(p2().rawGlobal("numpy.core.multiarray", "_reconstruct")
+                .rawGlobal("numpy", "ndarray").integer(0).tuple(1).pyBytes(new byte[]{'b'}).tuple(3).reduce().stop()), pf,
+                "a numpy array without its state");
+        pt("numpy-array-of-objects", pickled(p2().rawGlobal("numpy.core.multiarray", "_reconstruct")
+                .rawGlobal("numpy", "ndarray").integer(0).tuple(1).pyBytes(new byte[]{'b'}).tuple(3).reduce()
+                .mark().integer(1).integer(1).tuple(1).rawGlobal("numpy", "dtype").string("f8").bool(false).bool(true)
+                .tuple(3).reduce().mark().integer(3).string("<").none().none().none().integer(-1).integer(-1).integer(0)
+                .tupleFromMark().build().bool(false).emptyList().tupleFromMark().build().stop()), pf,
+                "arrays of Python objects are not supported");
+        pt("numpy-ndarray-called-directly", pickled(p2().rawGlobal("numpy", "ndarray").emptyTuple().reduce().stop()), pf,
+                "REDUCE of numpy.ndarray");
+        pt("numpy-array-in-state-dict", pickled(PickleReadingTest.numpyArray(p2().emptyDict().string("module")
+                .emptyDict().string("w"), "numpy.core.multiarray", "f4", "<", new int[]{1}, new byte[4])
+                .setitem().setitem().stop()), StateDictMismatchException.class, "'w' is a numpy array, not a tensor");
+        pt("torch-size-negative", pickled(p2().rawGlobal("torch", "Size").integer(-3).tuple(1).tuple(1).reduce().stop()),
+                t, "torch.Size dimension is negative");
+        pt("torch-size-with-state", pickled(p2().rawGlobal("torch", "Size").emptyTuple().tuple(1).reduce().emptyDict()
+                .build().stop()), pf, "BUILD on an object of torch.Size");
+        pt("namespace-with-arguments", pickled(p2().rawGlobal("argparse", "Namespace").string("x").tuple(1).reduce()
+                .stop()), pf, "argparse.Namespace called with 1 arguments, expected 0");
+        pt("training-state-with-os-system", pickled(p2().emptyDict().string("iteration").integer(48000).setitem()
+                .string("args").rawGlobal("argparse", "Namespace").emptyTuple().newobj().emptyDict().string("hook")
+                .rawGlobal("os", "system").string("id").tuple(1).reduce().setitem().build().setitem().stop()),
+                ForbiddenGlobalException.class, "global os.system");
+    }
+
+    /** The five pickles of a legacy file then, per key, the given element count and bytes. */
+    static byte[] legacy(byte[] magic, byte[] version, byte[] sysInfo, byte[] object, byte[] keys, Object... countsAndBytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] b : new byte[][]{magic, version, sysInfo, object, keys}) {
+            out.writeBytes(b);
+        }
+        for (int i = 0; i < countsAndBytes.length; i += 2) {
+            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong((Long) countsAndBytes[i]).array());
+            out.writeBytes((byte[]) countsAndBytes[i + 1]);
+        }
+        return out.toByteArray();
+    }
+
+    static final byte[] LEGACY_MAGIC = cat(LegacyFormat.MAGIC_PICKLE, ascii("."));
+    static final byte[] LEGACY_VERSION = p2().integer(1001).stop().toByteArray();
+    static final byte[] LEGACY_SYS_INFO = p2().emptyDict().string("protocol_version").integer(1001).setitem()
+            .string("little_endian").bool(true).setitem().stop().toByteArray();
+
+    /** {'module': {'w': tensor}} with a legacy persistent id (six items, the last {@code viewMetadata}). */
+    private static byte[] legacyObject(long numel, long offset, PickleEmitter viewMetadata) {
+        PickleEmitter p = p2().emptyDict().string("module").emptyDict().string("w");
+        p.global("torch._utils", "_rebuild_tensor_v2").mark();
+        p.mark().string("storage").global("torch", "FloatStorage").string("0").string("cpu").integer(numel);
+        if (viewMetadata != null) {
+            p.bytes(viewMetadata.toByteArray());
+        }
+        p.tupleFromMark().binpersid().integer(offset).integer(4).tuple(1).integer(1).tuple(1).bool(false)
+                .global("collections", "OrderedDict").emptyTuple().reduce().tupleFromMark().reduce();
+        return p.setitem().setitem().stop().toByteArray();
+    }
+
+    private static byte[] keys(String... keys) {
+        PickleEmitter p = p2().emptyList().mark();
+        for (String k : keys) {
+            p.string(k);
+        }
+        return p.appends().stop().toByteArray();
+    }
+
+    /** A valid legacy file: {'module': {'w': float32 [4]}}. */
+    static byte[] validLegacy() {
+        return legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO, legacyObject(4, 0, p2().none()), keys("0"),
+                4L, Ckpt.floats(1, 2, 3, 4));
+    }
+
+    private void legacyCases() {
+        Class<PickleFormatException> pf = PickleFormatException.class;
+        Class<TensorRecordException> t = TensorRecordException.class;
+        byte[] valid = validLegacy();
+        byte[] obj = legacyObject(4, 0, p2().none());
+        byte[] storage = Ckpt.floats(1, 2, 3, 4);
+        int storagesStart = valid.length - 8 - 16;
+        pt("legacy-magic-only", cat(LEGACY_MAGIC, new byte[32]), pf, "invalid pickle opcode");
+        pt("legacy-wrong-magic-number", legacy(p2().integer(12345).stop().toByteArray(), LEGACY_VERSION, LEGACY_SYS_INFO,
+                obj, keys("0"), 4L, storage), pf, "not torch's magic number");
+        pt("legacy-wrong-protocol-version", legacy(LEGACY_MAGIC, p2().integer(1000).stop().toByteArray(),
+                LEGACY_SYS_INFO, obj, keys("0"), 4L, storage), pf, "is the number 1000, expected 1001");
+        pt("legacy-sys-info-not-a-dict", legacy(LEGACY_MAGIC, LEGACY_VERSION, p2().none().stop().toByteArray(), obj,
+                keys("0"), 4L, storage), pf, "legacy sys_info: is None, expected a dict");
+        pt("legacy-sys-info-over-64k", legacy(LEGACY_MAGIC, LEGACY_VERSION, p2().emptyDict().string("x")
+                .string("y".repeat(70_000)).setitem().stop().toByteArray(), obj, keys("0"), 4L, storage),
+                CheckpointLimitException.class, "longer than the limit of 65536 bytes");
+        pt("legacy-big-endian", legacy(LEGACY_MAGIC, LEGACY_VERSION, p2().emptyDict().string("little_endian")
+                .bool(false).setitem().stop().toByteArray(), obj, keys("0"), 4L, storage), CheckpointFormatException.class,
+                "written on a big-endian machine");
+        pt("legacy-truncated-in-object-pickle", Arrays.copyOf(valid, LEGACY_MAGIC.length + LEGACY_VERSION.length
+                + LEGACY_SYS_INFO.length + obj.length / 2), pf, "legacy object (pickle at byte 70): malformed pickle");
+        pt("legacy-truncated-before-storages", Arrays.copyOf(valid, storagesStart), t,
+                "its element count at byte " + storagesStart + " lies beyond the end of the file");
+        pt("legacy-truncated-in-storage", Arrays.copyOf(valid, valid.length - 3), t,
+                "run past the end of the file");
+        pt("legacy-storage-beyond-the-end", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO,
+                legacyObject(1L << 40, 0, p2().none()), keys("0"), 1L << 40, storage), t,
+                "its 1099511627776 elements of torch.FloatStorage from byte");
+        pt("legacy-tensor-offset-beyond-storage", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO,
+                legacyObject(4, 9, p2().none()), keys("0"), 4L, storage), t, "reaches element 12 but the storage has 4");
+        pt("legacy-count-mismatch", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO, obj, keys("0"), 3L, storage),
+                t, "the file stores 3 elements");
+        pt("legacy-negative-count", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO, obj, keys("0"), -1L, storage),
+                t, "the file stores -1 elements");
+        pt("legacy-key-not-stored", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO, obj, keys()), t,
+                "storage key '0' is used by the pickle but its data is not in the file");
+        pt("legacy-key-never-used", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO, obj, keys("0", "1"), 4L,
+                storage, 4L, storage), t, "storage key '1' is listed but the pickle never uses it");
+        pt("legacy-key-listed-twice", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO, obj, keys("0", "0"), 4L,
+                storage, 4L, storage), t, "storage key '0' is listed twice");
+        pt("legacy-keys-not-a-list", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO, obj,
+                p2().string("0").stop().toByteArray(), 4L, storage), pf, "expected a list of strings");
+        pt("legacy-storage-view", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO,
+                legacyObject(4, 0, p2().string("0").integer(0).integer(2).tuple(3)), keys("0"), 4L, storage), t,
+                "storage views are not supported");
+        pt("legacy-zip-style-persistent-id", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO,
+                legacyObject(4, 0, null), keys("0"), 4L, storage), t, "numel, view_metadata)");
+        pt("legacy-persistent-id-in-sys-info", legacy(LEGACY_MAGIC, LEGACY_VERSION, p2().mark().string("storage")
+                .global("torch", "FloatStorage").string("0").string("cpu").integer(4).none().tupleFromMark().binpersid()
+                .stop().toByteArray(), obj, keys("0"), 4L, storage), pf, "holds a persistent id");
+        pt("legacy-forbidden-global", legacy(LEGACY_MAGIC, LEGACY_VERSION, LEGACY_SYS_INFO,
+                ascii("cos\nsystem\n(S'touch pwned'\ntR."), keys(), new Object[0]), ForbiddenGlobalException.class,
+                "global os.system");
+        pt("legacy-magic-in-protocol-0", cat(ascii("L119547037146038801333356L\n."), new byte[8]),
+                ZipFormatException.class, "not a PyTorch checkpoint: it starts with bytes 4C 31 31 39");
     }
 
     private void config(String name, String json, String fragment) {

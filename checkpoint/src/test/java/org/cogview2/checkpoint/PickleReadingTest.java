@@ -197,24 +197,82 @@ class PickleReadingTest {
 
     @Test
     void inertGlobalsAreRefusedByDefaultAndKeptAsPlaceholdersWhenAllowed() {
-        byte[] pkl = new PickleEmitter().proto(2).emptyDict().string("args").rawGlobal("argparse", "Namespace")
-                .emptyTuple().reduce().emptyDict().string("lr").binfloat(0.1).setitem().build().setitem().stop()
-                .toByteArray();
+        byte[] pkl = new PickleEmitter().proto(2).emptyDict().string("loss_scaler")
+                .rawGlobal("deepspeed.runtime.fp16.loss_scaler", "DynamicLossScaler").emptyTuple().newobj().emptyDict()
+                .string("cur_scale").binfloat(65536.0).setitem().build().setitem().stop().toByteArray();
         byte[] zip = Ckpt.zip(pkl);
         ForbiddenGlobalException e = assertThrows(ForbiddenGlobalException.class, () -> Ckpt.parse(zip));
-        assertEquals("argparse.Namespace", e.global());
-        PickleAllowList allow = PickleAllowList.weightsOnly().withInertGlobal("argparse", "Namespace");
+        assertEquals("deepspeed.runtime.fp16.loss_scaler.DynamicLossScaler", e.global());
+        PickleAllowList allow = PickleAllowList.weightsOnly()
+                .withInertGlobal("deepspeed.runtime.fp16.loss_scaler", "DynamicLossScaler");
         try (TorchCheckpoint c = Ckpt.parse(zip, allow, Limits.DEFAULT)) {
-            InertObject ns = assertInstanceOf(InertObject.class, ((Map<?, ?>) c.root()).get("args"));
-            assertEquals("argparse.Namespace", ns.global());
-            assertEquals(List.of(), ns.args());
-            assertEquals(Map.of("lr", 0.1), ns.state());
+            InertObject scaler = assertInstanceOf(InertObject.class, ((Map<?, ?>) c.root()).get("loss_scaler"));
+            assertEquals("deepspeed.runtime.fp16.loss_scaler.DynamicLossScaler", scaler.global());
+            assertEquals(List.of(), scaler.args());
+            assertEquals(Map.of("cur_scale", 65536.0), scaler.state());
         }
-        assertTrue(allow.globals().contains("argparse.Namespace"));
-        assertTrue(!PickleAllowList.weightsOnly().globals().contains("argparse.Namespace"), "the default is unchanged");
+        assertTrue(allow.globals().contains("deepspeed.runtime.fp16.loss_scaler.DynamicLossScaler"));
+        assertTrue(!PickleAllowList.weightsOnly().globals().contains("deepspeed.runtime.fp16.loss_scaler.DynamicLossScaler"),
+                "the default is unchanged");
         assertThrows(IllegalArgumentException.class, () -> allow.withInertGlobal("os", "system; rm"));
         assertThrows(IllegalArgumentException.class,
                 () -> PickleAllowList.weightsOnly().withInertGlobal("collections", "OrderedDict"));
+        assertThrows(IllegalArgumentException.class,
+                () -> PickleAllowList.weightsOnly().withInertGlobal("argparse", "Namespace"));
+    }
+
+    /** SAT's {@code args}: copyreg.__newobj__ of argparse.Namespace, its attributes as BUILD state. */
+    @Test
+    void namespacesAndTorchSizesAreReadAsInertObjectsByDefault() {
+        Map<?, ?> m = (Map<?, ?>) root(new PickleEmitter().proto(2).emptyDict()
+                .string("args").rawGlobal("argparse", "Namespace").emptyTuple().newobj().emptyDict()
+                .string("lr").binfloat(0.1).setitem().build().setitem()
+                .string("shape").rawGlobal("torch", "Size").integer(3).integer(4).tuple(2).tuple(1).reduce().setitem()
+                .stop());
+        InertObject ns = assertInstanceOf(InertObject.class, m.get("args"));
+        assertEquals("argparse.Namespace", ns.global());
+        assertEquals(Map.of("lr", 0.1), ns.state());
+        InertObject size = assertInstanceOf(InertObject.class, m.get("shape"));
+        assertEquals(List.of(List.of(3L, 4L)), size.args());
+        assertNull(size.state());
+    }
+
+    /** numpy 1.x and 2.x module names, bool and float64 arrays, big-endian data. */
+    @Test
+    void numpyArraysAreReadAsDataInBothNumpySpellings() {
+        for (String module : List.of("numpy.core.multiarray", "numpy._core.multiarray")) {
+            PickleEmitter p = new PickleEmitter().proto(2).mark();
+            numpyArray(p, module, "f8", "<", new int[]{2}, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+                    .putDouble(1.5).putDouble(-2).array());
+            numpyArray(p, module, "b1", "|", new int[]{3}, new byte[]{1, 0, 1});
+            numpyArray(p, module, "i4", ">", new int[]{1, 1}, new byte[]{0, 0, 1, 2});
+            List<?> arrays = (List<?>) root(p.tupleFromMark().stop());
+            NumpyArray f = assertInstanceOf(NumpyArray.class, arrays.get(0));
+            assertEquals("<f8", f.dtype());
+            assertEquals(1.5, ByteBuffer.wrap(f.data()).order(ByteOrder.LITTLE_ENDIAN).getDouble(0));
+            assertThrows(IllegalStateException.class, f::toLongs);
+            NumpyArray b = (NumpyArray) arrays.get(1);
+            assertEquals("|b1", b.dtype());
+            assertArrayEquals(new long[]{1, 0, 1}, b.toLongs());
+            NumpyArray i = (NumpyArray) arrays.get(2);
+            assertEquals(">i4", i.dtype());
+            assertArrayEquals(new int[]{1, 1}, i.shape());
+            assertArrayEquals(new long[]{258}, i.toLongs());
+        }
+    }
+
+    /** {@code _reconstruct(ndarray, (0,), b'b')} then BUILD {@code (1, shape, dtype, False, bytes)}, as numpy does. */
+    static PickleEmitter numpyArray(PickleEmitter p, String module, String type, String order, int[] shape, byte[] data) {
+        p.rawGlobal(module, "_reconstruct").rawGlobal("numpy", "ndarray").integer(0).tuple(1).pyBytes(new byte[]{'b'})
+                .tuple(3).reduce();
+        p.mark().integer(1).mark();
+        for (int d : shape) {
+            p.integer(d);
+        }
+        p.tupleFromMark();
+        p.rawGlobal("numpy", "dtype").string(type).bool(false).bool(true).tuple(3).reduce();
+        p.mark().integer(3).string(order).none().none().none().integer(-1).integer(-1).integer(0).tupleFromMark().build();
+        return p.bool(false).pyBytes(data).tupleFromMark().build();
     }
 
     @Test
@@ -224,7 +282,9 @@ class PickleReadingTest {
                 "torch.HalfStorage", "torch.FloatStorage", "torch.BFloat16Storage", "torch.LongStorage",
                 "torch.IntStorage", "torch.DoubleStorage", "torch.ShortStorage", "torch.CharStorage",
                 "torch.ByteStorage", "torch.BoolStorage", "collections.OrderedDict", "builtins.set",
-                "builtins.frozenset", "_codecs.encode"), List.copyOf(PickleAllowList.weightsOnly().globals()));
+                "builtins.frozenset", "_codecs.encode", "numpy.core.multiarray._reconstruct",
+                "numpy._core.multiarray._reconstruct", "numpy.ndarray", "numpy.dtype", "torch.Size",
+                "argparse.Namespace"), List.copyOf(PickleAllowList.weightsOnly().globals()));
     }
 
     /** Pyrolite's own constructors must never be reachable: every global it knows by default is refused. */

@@ -7,6 +7,7 @@ import org.cogview2.api.InvalidInputException;
 import org.cogview2.api.LanguageModel;
 import org.cogview2.api.PromptTooLongException;
 import org.cogview2.api.RgbImage;
+import org.cogview2.api.Style;
 import org.cogview2.api.RunControl;
 import org.cogview2.api.SpecialToken;
 import org.cogview2.api.Stage;
@@ -45,7 +46,9 @@ final class CompletionPipeline {
         this.models = models;
     }
 
-    CompletionResult complete(String prompt, RgbImage picture, CompletionBox box, GenerationOptions options) {
+    CompletionResult complete(String prompt, RgbImage picture, CompletionBox box, GenerationOptions given) {
+        // The official completion script's style is 'none' (no template); a style the caller chose wins.
+        GenerationOptions options = given.withDefaultStyle(Style.NONE);
         if (prompt == null || prompt.isBlank()) {
             throw new InvalidInputException("the prompt is empty; describe what to draw in the box");
         }

@@ -86,7 +86,8 @@ public final class DefaultPipeline implements CogView2Pipeline {
             coarse = watch.time(Stage.GENERATE, 400 * stage1Batches, () ->
                     coglm.get().coglm().generate(ids, options.stage1Sampling(), samples, options.seed(), control));
             if (options.postSelect()) {
-                int[] caption = models.tokenizer().encode(prompt);
+                // The official script scores the raw prompt (no template) as stage 1 read it: stripped.
+                int[] caption = models.tokenizer().encode(prompt.strip());
                 List<ScoredSample> ranked = watch.time(Stage.POST_SELECT, samples, () ->
                         coglm.get().postSelector().rank(coarse, caption, control));
                 scores = new double[samples];

@@ -2,7 +2,9 @@ package org.cogview2.tokenizer.icetk.image;
 
 import org.cogview2.api.InvalidInputException;
 import org.cogview2.api.ModelFormatException;
+import org.cogview2.checkpoint.HvqvaeLayout;
 import org.cogview2.checkpoint.StoredTensor;
+import org.cogview2.checkpoint.TensorRequirements;
 import org.cogview2.checkpoint.TorchCheckpoint;
 import org.cogview2.spi.Backend;
 import org.cogview2.spi.Kernels;
@@ -53,10 +55,17 @@ public final class HierarchicalVqVae implements AutoCloseable {
      * silently keep a random initialisation). The EMA buffers {@code quantize.cluster_size} and
      * {@code quantize.embed_avg} are training statistics and are not read. The file stays memory-mapped (the backend
      * may use the parameters in place) until {@link #close()}.
+     *
+     * <p>Both {@code torch.save} formats load (zip and legacy), with or without training state beside
+     * {@code module}. The widths are inferred from the state dict and every tensor is checked against them here, so
+     * a truncated or foreign file fails at open naming the tensor at fault, not at its first convolution.
+     *
+     * @throws org.cogview2.checkpoint.StateDictMismatchException listing every missing or mis-shaped tensor
      */
     public static HierarchicalVqVae load(Path iceImage, Backend backend) {
         TorchCheckpoint checkpoint = TorchCheckpoint.open(iceImage);
         try {
+            TensorRequirements.hvqvae(HvqvaeLayout.inferFrom(checkpoint)).check(checkpoint);
             return load(iceImage, checkpoint.stateDict(), backend, checkpoint);
         } catch (RuntimeException e) {
             checkpoint.close();
@@ -93,6 +102,11 @@ public final class HierarchicalVqVae implements AutoCloseable {
             scope.close();
             throw e;
         }
+    }
+
+    /** Number of codes in the codebook (20000 for the released model): image ids are {@code 0..codes()-1}. */
+    public int codes() {
+        return codebook.shape().dim(0);
     }
 
     /** Number of levels (3 for the released model). */
