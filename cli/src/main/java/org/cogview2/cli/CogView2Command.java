@@ -15,7 +15,8 @@ import java.io.PrintWriter;
         version = "cogview2 0.1.0",
         description = "CogView2 text-to-image generation on the JVM.",
         subcommands = {GenerateCommand.class, CompleteCommand.class, TokenizeCommand.class,
-                BackendsCommand.class, CertifyCommand.class, GoldensCommand.class, BenchCommand.class})
+                BackendsCommand.class, CertifyCommand.class, GoldensCommand.class, BenchCommand.class,
+                DatasetCommand.class, EvaluateCommand.class, ConvertCommand.class})
 public final class CogView2Command implements Runnable {
 
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -33,10 +34,28 @@ public final class CogView2Command implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /**
+     * The training module's {@code train} command when it is on the class path (the launcher adds it, with libtorch,
+     * for {@code cogview2 train}), else a command that says how to get it. Looked up by name because the training
+     * module depends on libtorch, which the runnable jar leaves out.
+     */
+    static Object trainCommand() {
+        try {
+            return Class.forName(TRAIN_COMMAND).getDeclaredConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            return new TrainUnavailableCommand();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create " + TRAIN_COMMAND, e);
+        }
+    }
+
+    static final String TRAIN_COMMAND = "org.cogview2.training.cli.TrainCommand";
+
     /** Runs the command line with the given streams; returns the exit status. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CogView2Command root = new CogView2Command();
         CommandLine cli = new CommandLine(root);
+        cli.addSubcommand("train", trainCommand());
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

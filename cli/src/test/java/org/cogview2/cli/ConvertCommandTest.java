@@ -1,0 +1,50 @@
+package org.cogview2.cli;
+
+import org.cogview2.checkpoint.StoredTensor;
+import org.cogview2.checkpoint.TorchCheckpoint;
+import org.cogview2.models.demo.DemoModels;
+import org.cogview2.spi.DType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code cogview2 convert}: the demo image tokenizer (fp32) to fp16, every value rounded to its nearest half. */
+class ConvertCommandTest {
+
+    @Test
+    void convertsEveryFloatingTensorAndKeepsTheValuesToHalfPrecision(@TempDir Path dir) {
+        System.setProperty("cogview2.demo.dir", dir.resolve("demo").toString());
+        Path in = DemoModels.ensure().resolve("icetk").resolve("ice_image.pt");
+        Path out = dir.resolve("half.pt");
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int status = CogView2Command.execute(new String[] {"convert", in.toString(), out.toString(), "--dtype", "f16"},
+                new PrintWriter(o, true), new PrintWriter(e, true));
+        assertEquals(0, status, e.toString());
+        try (TorchCheckpoint a = TorchCheckpoint.open(in); TorchCheckpoint b = TorchCheckpoint.open(out)) {
+            Map<String, StoredTensor> x = a.stateDict();
+            Map<String, StoredTensor> y = b.stateDict();
+            assertEquals(x.keySet(), y.keySet());
+            for (String key : x.keySet()) {
+                assertEquals(DType.F16, y.get(key).dtype(), key);
+                float[] p = x.get(key).toFloats();
+                float[] q = y.get(key).toFloats();
+                for (int i = 0; i < p.length; i++) {
+                    assertEquals(Float.float16ToFloat(Float.floatToFloat16(p[i])), q[i], 0f, key + "[" + i + "]");
+                }
+            }
+        }
+        assertTrue(o.toString().contains("wrote"), o.toString());
+        int bad = CogView2Command.execute(new String[] {"convert", in.toString(), out.toString(), "--dtype", "f8"},
+                new PrintWriter(o, true), new PrintWriter(e, true));
+        assertEquals(1, bad);
+        assertTrue(e.toString().contains("--dtype must be f32, f16 or bf16, got 'f8'"), e.toString());
+    }
+}
