@@ -275,19 +275,23 @@ class TrainerTest {
     }
 
     /** Batches take 40 ms to make (30 steps: over a second), so that a small budget stops the run part-way. */
+    /**
+     * 100 ms a step on the training thread, so 30 steps take three seconds whatever the machine: a 1.5 s budget
+     * always ends the run early (a sleep in the loader would be hidden by its read-ahead on a fast machine).
+     */
     private static final class SlowToy extends ToyRegressionTask {
         SlowToy(NDManager m, int hidden, long seed) {
             super(m, hidden, seed);
         }
 
         @Override
-        public Batch batch(long seed, long index) {
+        public StepOutput forward(NDManager step, Batch batch, long stepIndex) {
             try {
-                Thread.sleep(40);
+                Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return super.batch(seed, index);
+            return super.forward(step, batch, stepIndex);
         }
     }
 
