@@ -1,17 +1,17 @@
 package org.cogview2.cli;
 
 import org.cogview2.checkpoint.StoredTensor;
+import org.cogview2.cli.CommandLineTest.Run;
 import org.cogview2.checkpoint.TorchCheckpoint;
 import org.cogview2.models.demo.DemoModels;
 import org.cogview2.spi.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static org.cogview2.cli.CommandLineTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,11 +23,8 @@ class ConvertCommandTest {
         System.setProperty("cogview2.demo.dir", dir.resolve("demo").toString());
         Path in = DemoModels.ensure().resolve("icetk").resolve("ice_image.pt");
         Path out = dir.resolve("half.pt");
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int status = CogView2Command.execute(new String[] {"convert", in.toString(), out.toString(), "--dtype", "f16"},
-                new PrintWriter(o, true), new PrintWriter(e, true));
-        assertEquals(0, status, e.toString());
+        Run converted = run("convert", in.toString(), out.toString(), "--dtype", "f16");
+        assertEquals(0, converted.status(), converted.err());
         try (TorchCheckpoint a = TorchCheckpoint.open(in); TorchCheckpoint b = TorchCheckpoint.open(out)) {
             Map<String, StoredTensor> x = a.stateDict();
             Map<String, StoredTensor> y = b.stateDict();
@@ -41,10 +38,9 @@ class ConvertCommandTest {
                 }
             }
         }
-        assertTrue(o.toString().contains("wrote"), o.toString());
-        int bad = CogView2Command.execute(new String[] {"convert", in.toString(), out.toString(), "--dtype", "f8"},
-                new PrintWriter(o, true), new PrintWriter(e, true));
-        assertEquals(1, bad);
-        assertTrue(e.toString().contains("--dtype must be f32, f16 or bf16, got 'f8'"), e.toString());
+        assertTrue(converted.out().contains("wrote"), converted.out());
+        Run bad = run("convert", in.toString(), out.toString(), "--dtype", "f8");
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().contains("--dtype must be f32, f16 or bf16, got 'f8'"), bad.err());
     }
 }

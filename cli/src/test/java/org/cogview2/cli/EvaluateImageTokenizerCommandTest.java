@@ -1,5 +1,6 @@
 package org.cogview2.cli;
 
+import org.cogview2.cli.CommandLineTest.Run;
 import org.cogview2.dataset.Manifest;
 import org.cogview2.dataset.ManifestEntry;
 import org.cogview2.models.demo.DemoModels;
@@ -10,8 +11,6 @@ import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.cogview2.cli.CommandLineTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,13 +41,10 @@ class EvaluateImageTokenizerCommandTest {
         }
         Manifest.write(data, entries);
         Path strip = dir.resolve("strip.png");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = CogView2Command.execute(new String[] {"evaluate", "image-tokenizer", "--data", data.toString(),
-                "--tokenizer", codec.toString(), "--backend", "cpu-reference", "--strip", strip.toString()},
-                new PrintWriter(out, true), new PrintWriter(err, true));
-        assertEquals(0, status, err.toString());
-        String text = out.toString();
+        Run r = run("evaluate", "image-tokenizer", "--data", data.toString(), "--tokenizer", codec.toString(),
+                "--backend", "cpu-reference", "--strip", strip.toString());
+        assertEquals(0, r.status(), r.err());
+        String text = r.out();
         assertTrue(text.contains("held-out pictures: 2"), "only the held-out pictures are measured: " + text);
         Matcher psnr = Pattern.compile("PSNR 480x480 through 60x60 tokens: (\\d+\\.\\d+) dB").matcher(text);
         assertTrue(psnr.find(), text);
@@ -66,12 +63,9 @@ class EvaluateImageTokenizerCommandTest {
         Files.createDirectories(data);
         Manifest.write(data, List.of(new ManifestEntry("t/0", "000", "t", "a", "甲", List.of(), List.of(),
                 ManifestEntry.TRAIN, "a.png", "b.png")));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = CogView2Command.execute(new String[] {"evaluate", "image-tokenizer", "--data", data.toString(),
-                "--tokenizer", dir.resolve("none.pt").toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
-        assertEquals(1, status);
-        assertTrue(err.toString().contains("manifest.jsonl has no held-out pictures"), err.toString());
+        Run r = run("evaluate", "image-tokenizer", "--data", data.toString(), "--tokenizer", dir.resolve("none.pt").toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("manifest.jsonl has no held-out pictures"), r.err());
     }
 
     private static void write(Path file, int side, int i) throws Exception {

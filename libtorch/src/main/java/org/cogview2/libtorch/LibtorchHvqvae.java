@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import org.cogview2.libtorch.LibtorchVqVaeBlocks.AttnBlock;
 import org.cogview2.libtorch.LibtorchVqVaeBlocks.Conv;
 import org.cogview2.libtorch.LibtorchVqVaeBlocks.GroupNorm;
-import org.cogview2.libtorch.LibtorchVqVaeBlocks.Params;
 import org.cogview2.libtorch.LibtorchVqVaeBlocks.ResnetBlock;
 import org.cogview2.libtorch.LibtorchVqVaeBlocks.Weights;
 
@@ -68,10 +67,10 @@ public final class LibtorchHvqvae {
     private final List<Coder> decoders;
     private final List<Conv> downSamplers;
     private final Conv projection;
-    private final Params params;
+    private final LibtorchParams params;
 
     /** Builds the graph over {@code params} (which stay owned by the caller). */
-    public LibtorchHvqvae(Params params) {
+    public LibtorchHvqvae(LibtorchParams params) {
         this.params = params;
         Weights w = new Weights(params);
         encoder = coder(w, "enc", false);

@@ -23,12 +23,12 @@ import org.cogview2.models.transformer.SatTransformer;
 public final class LibtorchSatGraph {
 
     private final TransformerConfig config;
-    private final LibtorchVqVaeBlocks.Params params;
+    private final LibtorchParams params;
     private final Shape normShape;
     private final int heads;
     private final int headDim;
 
-    public LibtorchSatGraph(TransformerConfig config, LibtorchVqVaeBlocks.Params params) {
+    public LibtorchSatGraph(TransformerConfig config, LibtorchParams params) {
         this.config = config;
         this.params = params;
         this.normShape = new Shape(config.hiddenSize());

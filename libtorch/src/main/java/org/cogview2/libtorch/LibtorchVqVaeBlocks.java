@@ -31,17 +31,8 @@ public final class LibtorchVqVaeBlocks {
     private LibtorchVqVaeBlocks() {
     }
 
-    /** Parameters by their {@code ice_image.pt} state-dict names, as fp32 libtorch tensors. */
-    public interface Params {
-        /** The tensor named {@code key}; an {@link IllegalArgumentException} naming it when absent. */
-        NDArray get(String key);
-
-        /** Whether {@code key} exists. */
-        boolean has(String key);
-    }
-
-    /** Builds blocks from {@link Params}. */
-    record Weights(Params params) {
+    /** Builds blocks from parameters named as in {@code ice_image.pt}. */
+    record Weights(LibtorchParams params) {
 
         NDArray get(String key) {
             return params.get(key);

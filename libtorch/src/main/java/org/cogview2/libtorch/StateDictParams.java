@@ -7,8 +7,8 @@ import org.cogview2.checkpoint.StoredTensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A state dict's tensors widened to fp32 libtorch arrays, by name: the {@link LibtorchVqVaeBlocks.Params} of a checkpoint. */
-public final class StateDictParams implements LibtorchVqVaeBlocks.Params {
+/** A state dict's tensors widened to fp32 libtorch arrays, by name: the {@link LibtorchParams} of a checkpoint. */
+public final class StateDictParams implements LibtorchParams {
 
     private final Map<String, NDArray> tensors;
 

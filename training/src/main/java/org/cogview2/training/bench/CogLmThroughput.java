@@ -45,7 +45,6 @@ public final class CogLmThroughput {
         Path out = Files.createTempDirectory("coglm-throughput");
         TrainingOptions options = TrainingOptions.builder().steps(steps).learningRate(1e-4).warmupSteps(1).seed(1)
                 .checkpointEvery(0).evalEvery(0).logEvery(1).outDir(out).showProgress(false).build();
-        TrainingRuntime.configure(options.threads());
         try (NDManager manager = TrainingRuntime.newManager(options.threads());
              Task task = new Task(manager, config, batch)) {
             long start = System.nanoTime();

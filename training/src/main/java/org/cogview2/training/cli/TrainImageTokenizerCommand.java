@@ -36,7 +36,6 @@ public final class TrainImageTokenizerCommand implements Callable<Integer> {
         }
         TrainingOptions options = args.options(12_000, 5e-4, 300, 250, 500);
         Path init = args.init == null ? null : Files.isDirectory(args.init) ? args.init.resolve(ImageTokenizerTask.FILE_NAME) : args.init;
-        TrainingRuntime.configure(options.threads());
         try (NDManager manager = TrainingRuntime.newManager(options.threads());
              ImageTokenizerTask task = new ImageTokenizerTask(manager, config, args.data, Manifest.read(args.data), init, options.seed())) {
             TrainingReport report = new Trainer().run(task, options);

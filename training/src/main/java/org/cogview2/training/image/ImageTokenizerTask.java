@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -233,7 +232,6 @@ public final class ImageTokenizerTask implements TrainingTask<ImageTokenizerTask
 
     /** The codebook's moving-average step with this batch's latents, in plain arrays, written back to the buffers. */
     private int updateCodebook(NDArray z, NDArray ids, long stepIndex) {
-        HvqvaeLayout l = config.layout();
         float[] rows;
         try (NDArray detached = z.stopGradient(); NDArray nhwc = detached.transpose(0, 2, 3, 1)) {
             rows = nhwc.toFloatArray();
@@ -243,12 +241,9 @@ public final class ImageTokenizerTask implements TrainingTask<ImageTokenizerTask
         for (int i = 0; i < raw.length; i++) {
             assigned[i] = (int) raw[i];
         }
-        NDArray sizeBuffer = store.get(CLUSTER_SIZE);
-        NDArray avgBuffer = store.get(EMBED_AVG);
-        NDArray codebookBuffer = store.get(CODEBOOK);
-        float[] clusterSize = sizeBuffer.toFloatArray();
-        float[] embedAvg = avgBuffer.toFloatArray();
-        float[] codebook = codebookBuffer.toFloatArray();
+        float[] clusterSize = store.get(CLUSTER_SIZE).toFloatArray();
+        float[] embedAvg = store.get(EMBED_AVG).toFloatArray();
+        float[] codebook = store.get(CODEBOOK).toFloatArray();
         SplittableRandom random = new SplittableRandom(seed ^ (0xC0DEB00CL * (stepIndex + 1)));
         int restarted = ema.update(clusterSize, embedAvg, codebook, rows, assigned, random);
         // Copied into the tensors' own memory (NDArray.set would re-point them at a Java buffer of random alignment,
@@ -256,9 +251,6 @@ public final class ImageTokenizerTask implements TrainingTask<ImageTokenizerTask
         store.set(CLUSTER_SIZE, clusterSize);
         store.set(EMBED_AVG, embedAvg);
         store.set(CODEBOOK, codebook);
-        if (l.embeddingDim() * l.codebookSize() != codebook.length) {
-            throw new IllegalStateException("codebook size changed");
-        }
         return restarted;
     }
 
@@ -270,7 +262,7 @@ public final class ImageTokenizerTask implements TrainingTask<ImageTokenizerTask
         // A fixed sample of held-out pictures, small enough to run at every evaluation: eight at 160, two at 480.
         PictureQuality at160 = new PictureQuality();
         PictureQuality at480 = new PictureQuality();
-        List<ManifestEntry> sample = new ArrayList<>(heldout.subList(0, Math.min(8, heldout.size())));
+        List<ManifestEntry> sample = heldout.subList(0, Math.min(8, heldout.size()));
         for (int i = 0; i < sample.size(); i++) {
             ManifestEntry e = sample.get(i);
             reconstruct(m, datasetDir.resolve(e.image160()), e.id(), at160);
@@ -306,10 +298,5 @@ public final class ImageTokenizerTask implements TrainingTask<ImageTokenizerTask
         Path tmp = outDir.resolve(FILE_NAME + ".tmp");
         TorchCheckpointWriter.saveStateDict(tmp, sd);
         Files.move(tmp, outDir.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    @Override
-    public void close() {
-        // The parameter store is closed by whoever owns the manager it lives in.
     }
 }

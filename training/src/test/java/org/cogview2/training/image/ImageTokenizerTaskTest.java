@@ -47,7 +47,6 @@ class ImageTokenizerTaskTest {
         Path out = tmp.resolve("out");
         TrainingOptions options = TrainingOptions.builder().steps(40).learningRate(1e-3).warmupSteps(5).seed(7)
                 .threads(2).checkpointEvery(0).evalEvery(0).logEvery(1).outDir(out).showProgress(false).build();
-        TrainingRuntime.configure(options.threads());
         try (NDManager manager = TrainingRuntime.newManager(options.threads());
              ImageTokenizerTask task = new ImageTokenizerTask(manager, tiny(), data, Manifest.read(data), null, 7)) {
             new Trainer().run(task, options);
@@ -120,7 +119,6 @@ class ImageTokenizerTaskTest {
         TrainingOptions options = TrainingOptions.builder().steps(12).learningRate(1e-3).warmupSteps(2).seed(5)
                 .threads(2).checkpointEvery(0).evalEvery(0).logEvery(1).outDir(out).showProgress(false)
                 .resume(resume).build();
-        TrainingRuntime.configure(options.threads());
         try (NDManager manager = TrainingRuntime.newManager(options.threads());
              ImageTokenizerTask task = new ImageTokenizerTask(manager, config, data, Manifest.read(data), null, 5)) {
             Trainer trainer = new Trainer();
