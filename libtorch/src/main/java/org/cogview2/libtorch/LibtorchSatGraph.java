@@ -44,9 +44,11 @@ public final class LibtorchSatGraph {
      * The final hidden states {@code [B, L, h]} (after the final LayerNorm).
      *
      * @param ids       int64 {@code [B, L]}
-     * @param positions int64 {@code [L]}, shared by every row
-     * @param mask      fp32 0/1 {@code [L, L]} (query, key), or null when every key is visible
-     * @param bias      fp32 {@code [L, L]} added to the scores before masking, or null
+     * @param positions int64 {@code [L]}, shared by every row, or {@code [B, L]} (rows padded differently)
+     * @param mask      fp32 0/1 {@code [L, L]} (query, key), or {@code [B, 1, L, L]} per row, or null when every key
+     *                  is visible
+     * @param bias      fp32 added to the scores before masking, broadcast to {@code [B, heads, L, L]} (e.g.
+     *                  {@code [L, L]} or a per-row key bias {@code [B, 1, 1, L]}), or null
      */
     public NDArray hidden(NDArray ids, NDArray positions, NDArray mask, NDArray bias) {
         NDArray x;
@@ -74,6 +76,17 @@ public final class LibtorchSatGraph {
     /** SAT's tied head over the whole vocabulary: {@code hidden W_word^T}, {@code [B, L, V]}. */
     public NDArray vocabularyLogits(NDArray hidden) {
         return LibtorchOps.linear(hidden, params.get("transformer.word_embeddings.weight"));
+    }
+
+    /**
+     * The tied head over the vocabulary ids {@code [fromId, toId)} only: {@code hidden W_word[fromId:toId]^T},
+     * {@code [.., toId - fromId]}. Column {@code c} is the logit of id {@code fromId + c}; the gradient reaches only
+     * those rows of the embedding.
+     */
+    public NDArray logitsOver(NDArray hidden, long fromId, long toId) {
+        try (NDArray rows = params.get("transformer.word_embeddings.weight").get(fromId + ":" + toId)) {
+            return LibtorchOps.linear(hidden, rows);
+        }
     }
 
     private NDArray layer(int l, NDArray x, NDArray mask, NDArray maskAdd, NDArray bias) {

@@ -5,13 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
 import org.cogview2.checkpoint.LayerNormOrder;
-import org.cogview2.checkpoint.StoredTensor;
 import org.cogview2.checkpoint.TransformerConfig;
 import org.cogview2.models.transformer.SatTransformer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -60,45 +58,45 @@ final class LibtorchSrOps {
     }
 
     /**
-     * Converts an SR state dict (official SAT key names) into fp32 tensors owned by {@code manager}. The
-     * {@code attention_plus} mixin is read when the state dict has it (DSR), otherwise the lists stay empty.
+     * The SR weights among {@code params} (official SAT key names). The {@code attention_plus} mixin is read when the
+     * parameters have it (DSR), otherwise the lists stay empty.
      */
-    static Weights load(NDManager manager, TransformerConfig config, Map<String, StoredTensor> stateDict) {
+    static Weights load(LibtorchParams params, TransformerConfig config) {
         boolean sandwich = config.layerNormOrder() == LayerNormOrder.SANDWICH;
-        boolean plus = stateDict.containsKey("mixins.attention_plus.query_key_value.0.weight");
+        boolean plus = params.has("mixins.attention_plus.query_key_value.0.weight");
         List<Layer> layers = new ArrayList<>();
         List<Dense> plusQkv = new ArrayList<>();
         List<Dense> plusDense = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
             String p = "transformer.layers." + l + ".";
             layers.add(new Layer(
-                    norm(manager, stateDict, p + "input_layernorm"),
-                    dense(manager, stateDict, p + "attention.query_key_value"),
-                    dense(manager, stateDict, p + "attention.dense"),
-                    sandwich ? norm(manager, stateDict, p + "third_layernorm") : null,
-                    norm(manager, stateDict, p + "post_attention_layernorm"),
-                    dense(manager, stateDict, p + "mlp.dense_h_to_4h"),
-                    dense(manager, stateDict, p + "mlp.dense_4h_to_h"),
-                    sandwich ? norm(manager, stateDict, p + "fourth_layernorm") : null));
+                    norm(params, p + "input_layernorm"),
+                    dense(params, p + "attention.query_key_value"),
+                    dense(params, p + "attention.dense"),
+                    sandwich ? norm(params, p + "third_layernorm") : null,
+                    norm(params, p + "post_attention_layernorm"),
+                    dense(params, p + "mlp.dense_h_to_4h"),
+                    dense(params, p + "mlp.dense_4h_to_h"),
+                    sandwich ? norm(params, p + "fourth_layernorm") : null));
             if (plus) {
-                plusQkv.add(dense(manager, stateDict, "mixins.attention_plus.query_key_value." + l));
-                plusDense.add(dense(manager, stateDict, "mixins.attention_plus.dense." + l));
+                plusQkv.add(dense(params, "mixins.attention_plus.query_key_value." + l));
+                plusDense.add(dense(params, "mixins.attention_plus.dense." + l));
             }
         }
-        NDArray word = LibtorchOps.tensor(manager, stateDict, "transformer.word_embeddings.weight");
-        return new Weights(word, LibtorchOps.tensor(manager, stateDict, "transformer.position_embeddings.weight"),
+        NDArray word = params.get("transformer.word_embeddings.weight");
+        return new Weights(word, params.get("transformer.position_embeddings.weight"),
                 word.get("0:" + SatTransformer.IMAGE_TOKENS), layers,
-                norm(manager, stateDict, "transformer.final_layernorm"),
-                LibtorchOps.tensor(manager, stateDict, "mixins.extra_position_embedding.position_embeddings.weight"),
+                norm(params, "transformer.final_layernorm"),
+                params.get("mixins.extra_position_embedding.position_embeddings.weight"),
                 plusQkv, plusDense);
     }
 
-    private static Norm norm(NDManager manager, Map<String, StoredTensor> stateDict, String prefix) {
-        return new Norm(LibtorchOps.tensor(manager, stateDict, prefix + ".weight"), LibtorchOps.tensor(manager, stateDict, prefix + ".bias"));
+    private static Norm norm(LibtorchParams params, String prefix) {
+        return new Norm(params.get(prefix + ".weight"), params.get(prefix + ".bias"));
     }
 
-    private static Dense dense(NDManager manager, Map<String, StoredTensor> stateDict, String prefix) {
-        return new Dense(LibtorchOps.tensor(manager, stateDict, prefix + ".weight"), LibtorchOps.tensor(manager, stateDict, prefix + ".bias"));
+    private static Dense dense(LibtorchParams params, String prefix) {
+        return new Dense(params.get(prefix + ".weight"), params.get(prefix + ".bias"));
     }
 
     // ------------------------------------------------------------------ ops

@@ -91,9 +91,20 @@ public final class LibtorchSuperResolution implements AutoCloseable {
      * {@link #close()} frees, and builds the local-attention tables.
      */
     public LibtorchSuperResolution(NDManager parent, TransformerConfig config, Map<String, StoredTensor> stateDict, int startOfImage) {
-        this.manager = parent.newSubManager();
+        this(Owned.load(parent.newSubManager(), stateDict), config, startOfImage);
+    }
+
+    /** A manager and the parameters in it (or owned elsewhere). */
+    private record Owned(NDManager manager, LibtorchParams params) {
+        static Owned load(NDManager manager, Map<String, StoredTensor> stateDict) {
+            return new Owned(manager, StateDictParams.load(manager, stateDict));
+        }
+    }
+
+    private LibtorchSuperResolution(Owned owned, TransformerConfig config, int startOfImage) {
+        this.manager = owned.manager();
         this.config = config;
-        this.weights = LibtorchSrOps.load(manager, config, stateDict);
+        this.weights = LibtorchSrOps.load(owned.params(), config);
         this.local = new LibtorchSrLocalAttention(manager);
         this.startOfImage = startOfImage;
         this.heads = config.numAttentionHeads();
@@ -103,6 +114,15 @@ public final class LibtorchSuperResolution implements AutoCloseable {
             throw new IllegalArgumentException("the grid positions 1024..4623 need max_sequence_length <= 1024 and an extra"
                     + " table reaching 4624, got " + config.maxSequenceLength() + " + " + extraRows);
         }
+    }
+
+    /**
+     * An SR graph over parameters the caller owns (a trainer's store): differentiable through
+     * {@link #dsrHiddenStates}, {@link #iterSrHiddenStates} and {@link #imageLogits(NDArray, int)}. {@link #close()}
+     * frees only the local-attention tables.
+     */
+    public static LibtorchSuperResolution over(NDManager parent, TransformerConfig config, LibtorchParams params, int startOfImage) {
+        return new LibtorchSuperResolution(new Owned(parent.newSubManager(), params), config, startOfImage);
     }
 
     /** Whether this is a DSR model (it has the {@code attention_plus} mixin). */
@@ -150,6 +170,32 @@ public final class LibtorchSuperResolution implements AutoCloseable {
                 copyTokens(chosen, tokens, IntStream.range(from, from + count).toArray());
             }
             return tokens;
+        }
+    }
+
+    /**
+     * The DSR forward of one sample in {@code step}: the final-LayerNorm output {@code [1, 4096, h]}; rows
+     * {@code 496 + k} are the 60x60 grid's cells (raster order). Recorded by autograd when run in a gradient collector.
+     */
+    public NDArray dsrHiddenStates(NDManager step, int[] textIds, int[] lowResolution) {
+        return dsrForward(step, textIds, lowResolution);
+    }
+
+    /**
+     * The iterative-SR forward of one sample in {@code step}: {@code [1, 3616, h]}; rows {@code 16 + k} are the grid's
+     * cells. Recorded by autograd when run in a gradient collector.
+     */
+    public NDArray iterSrHiddenStates(NDManager step, int[] textIds, int[] grid) {
+        return iterSrForward(step, textIds, grid);
+    }
+
+    /**
+     * Logits of the image ids {@code [0, codes)} for hidden rows {@code [.., h]}: the tied head sliced in this call,
+     * so that its gradient reaches the word embeddings.
+     */
+    public NDArray imageLogits(NDArray hiddenRows, int codes) {
+        try (NDArray rows = weights.wordEmbeddings().get("0:" + codes)) {
+            return LibtorchOps.linear(hiddenRows, rows);
         }
     }
 

@@ -2,6 +2,7 @@ package org.cogview2.models.demo;
 
 import org.cogview2.checkpoint.HvqvaeLayout;
 import org.cogview2.checkpoint.ModelRepository;
+import org.cogview2.checkpoint.SatFolderWriter;
 import org.cogview2.checkpoint.TensorRequirements;
 import org.cogview2.checkpoint.TorchCheckpointWriter;
 import org.cogview2.checkpoint.TransformerConfig;
@@ -15,7 +16,6 @@ import org.cogview2.tokenizer.icetk.text.PieceType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -125,25 +125,8 @@ public final class DemoModels {
     }
 
     private static void writeSat(Path folder, TransformerConfig c, TensorRequirements requirements, String modelClass,
-                                 SplittableRandom random) throws IOException {
-        Files.createDirectories(folder.resolve("1"));
-        Files.writeString(folder.resolve("latest"), "1\n");
-        String config = """
-                {
-                    "model_class": "%s",
-                    "tokenizer_type": "icetk",
-                    "num_layers": %d,
-                    "hidden_size": %d,
-                    "num_attention_heads": %d,
-                    "vocab_size": %d,
-                    "layernorm_order": "sandwich",
-                    "model_parallel_size": 1,
-                    "max_sequence_length": %d
-                }
-                """.formatted(modelClass, c.numLayers(), c.hiddenSize(), c.numAttentionHeads(), c.vocabSize(), c.maxSequenceLength());
-        Files.writeString(folder.resolve("model_config.json"), config, StandardCharsets.UTF_8);
-        TorchCheckpointWriter.saveStateDict(folder.resolve("1").resolve("mp_rank_00_model_states.pt"),
-                randomTensors(requirements, DType.F16, random, 0.02f));
+                                 SplittableRandom random) {
+        SatFolderWriter.write(folder, modelClass, c, 1, randomTensors(requirements, DType.F16, random, 0.02f));
     }
 
     private static void writeImageCodec(Path file, SplittableRandom random) {
