@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train",
         description = "Train a part of a CogView2 model set (written in the released file formats).",
-        subcommands = {TrainTextTokenizerCommand.class, TrainImageTokenizerCommand.class})
+        subcommands = {TrainTextTokenizerCommand.class, TrainImageTokenizerCommand.class, TrainCogLmCommand.class,
+                TrainSuperResolutionCommand.Direct.class, TrainSuperResolutionCommand.Iterative.class, TrainClusterTableCommand.class})
 public final class TrainCommand implements Runnable {
 
     @Spec

@@ -49,7 +49,7 @@ final class TrainingArguments {
         TrainingOptions.Builder b = TrainingOptions.builder()
                 .steps(steps != null ? steps : defaultSteps)
                 .learningRate(learningRate != null ? learningRate : defaultLearningRate)
-                .warmupSteps(warmup)
+                .warmupSteps(Math.min(warmup, steps != null ? steps : defaultSteps))
                 .seed(seed)
                 .threads(threads)
                 .checkpointEvery(checkpointEvery != null ? checkpointEvery : checkpoint)

@@ -51,6 +51,8 @@ public final class Trainer {
     /** Batches made ahead. */
     static final int PREFETCH = 4;
     private static final Duration SHUTDOWN_WAIT = Duration.ofMinutes(5);
+    /** Updates skipped in a row (non-finite gradients) before a run is declared diverged. */
+    static final int MAX_CONSECUTIVE_SKIPS = 5;
 
     private final List<Consumer<StepResult>> listeners = new CopyOnWriteArrayList<>();
     private final PrintStream progressStream;
@@ -131,6 +133,8 @@ public final class Trainer {
         private Path latestState;
 
         private double lastLoss = Double.NaN;
+        private long skippedSteps;
+        private int consecutiveSkips;
         private double lossAverage;
         private long averaged;
         private double samplesPerSecond;
@@ -168,6 +172,9 @@ public final class Trainer {
                     this.log = logWriter;
                     this.progress = bar;
                     StopReason reason = loop(loader);
+                    if (skippedSteps > 0) {
+                        warnings.add(skippedSteps + " update(s) skipped for a non-finite gradient");
+                    }
                     finish();
                     return new TrainingReport(task.name(), startStep, step, o.steps(), reason, lastLoss,
                             Duration.ofNanos(System.nanoTime() - startNanos), latestState, logFile,
@@ -298,8 +305,22 @@ public final class Trainer {
                 Map<String, NDArray> gradients = adam.gradients(scope);
                 double norm = GradientClipping.globalNorm(gradients.values());
                 if (!Double.isFinite(norm)) {
-                    throw diverged("the gradient norm", norm, index);
+                    // One overflowing batch must not end a run of hours: the update is skipped (parameters and
+                    // optimizer untouched, so the run stays reproducible), and only a streak of them stops it.
+                    if (++consecutiveSkips > MAX_CONSECUTIVE_SKIPS) {
+                        throw diverged("the gradient norm", norm, index);
+                    }
+                    skippedSteps++;
+                    if (skippedSteps <= 3) {
+                        warnings.add("step " + (index + 1) + ": gradient norm " + norm + " (non-finite in "
+                                + nonFinite(gradients) + "); the update was skipped");
+                    }
+                    Map<String, Double> metrics = new LinkedHashMap<>();
+                    metrics.put("skipped_update", 1.0);
+                    return new StepResult(index + 1, o.steps(), loss, schedule.at(index), norm, 0, task.samplesIn(batch),
+                            System.nanoTime() - t0, metrics, Map.of());
                 }
+                consecutiveSkips = 0;
                 double scale = GradientClipping.scale(norm, o.clipNorm());
                 double lr = schedule.at(index);
                 adam.step(gradients, lr, scale);
@@ -328,6 +349,16 @@ public final class Trainer {
                     + (index + 1) + "; the last saved state is "
                     + (latestState == null ? "none" : latestState.toString())
                     + " (lower the learning rate or check the data, then resume)");
+        }
+
+        private static String nonFinite(Map<String, NDArray> gradients) {
+            List<String> names = new ArrayList<>();
+            for (Map.Entry<String, NDArray> g : gradients.entrySet()) {
+                if (names.size() < 4 && !Double.isFinite(GradientClipping.globalNorm(List.of(g.getValue())))) {
+                    names.add(g.getKey());
+                }
+            }
+            return names.isEmpty() ? "the sum only" : String.join(", ", names);
         }
 
         private Map<String, Double> evaluate() {

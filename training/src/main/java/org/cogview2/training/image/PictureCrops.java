@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * normalises (per-channel mean and standard deviation), planes {@code [3, crop, crop]}. Crops start on multiples of
  * the compress rate, so a crop's code grid is a window of the whole picture's grid, as the tokenizer sees it.
  */
-final class PictureCrops {
+public final class PictureCrops {
 
     /**
      * A crop must have this share of non-white pixels, else another is drawn (at most {@link #MAX_ATTEMPTS}, then
@@ -92,7 +92,7 @@ final class PictureCrops {
     }
 
     /** A whole picture, normalised: {@code [3, side, side]}. */
-    static float[] whole(Path file, String id) {
+    public static float[] whole(Path file, String id) {
         BufferedImage picture = read(file, id);
         float[] out = new float[3 * picture.getWidth() * picture.getHeight()];
         write(picture, 0, 0, picture.getWidth(), out, 0);

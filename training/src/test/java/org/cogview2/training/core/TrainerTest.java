@@ -1,5 +1,6 @@
 package org.cogview2.training.core;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.cogview2.checkpoint.TorchCheckpoint;
 import org.cogview2.training.core.TrainingReport.StopReason;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -296,6 +298,53 @@ class TrainerTest {
     }
 
     /** Every step gets batch 0. */
+    @Test
+    void aNonFiniteGradientSkipsThatUpdateAndAStreakStopsTheRun(@TempDir Path dir) throws IOException {
+        List<StepResult> results = new ArrayList<>();
+        try (ToyRegressionTask task = new NanGradientToy(root, HIDDEN, INIT_SEED, Set.of(3L, 4L))) {
+            TrainingReport report = new Trainer().onStep(results::add).run(task, options(dir.resolve("a"), 12).build());
+            assertEquals(TrainingReport.StopReason.COMPLETED, report.stopReason());
+            assertEquals(12, results.size());
+            for (StepResult r : results) {
+                boolean poisoned = r.step() == 4 || r.step() == 5;
+                assertEquals(poisoned, !Double.isFinite(r.gradNorm()), "step " + r.step());
+                assertTrue(Double.isFinite(r.loss()));
+            }
+            assertTrue(report.warnings().stream().anyMatch(w -> w.startsWith("2 update(s) skipped")), report.warnings().toString());
+            assertTrue(report.warnings().stream().anyMatch(w -> w.contains("fc1.weight")), "names the parameter: " + report.warnings());
+            for (NDArray p : task.parameters().parameters().values()) {
+                for (float v : p.toFloatArray()) {
+                    assertTrue(Float.isFinite(v), "parameters stay finite");
+                }
+            }
+        }
+        try (ToyRegressionTask task = new NanGradientToy(root, HIDDEN, INIT_SEED, Set.of(2L, 3L, 4L, 5L, 6L, 7L, 8L))) {
+            TrainingException e = assertThrows(TrainingException.class,
+                    () -> new Trainer().run(task, options(dir.resolve("b"), 12).build()));
+            assertTrue(e.getMessage().contains("gradient norm") && e.getMessage().contains("step 8"), e.getMessage());
+        }
+    }
+
+    /** Adds {@code sqrt(0 * w)} to the loss at the given steps: 0 in the forward pass, a NaN gradient for {@code fc1.weight}. */
+    private static final class NanGradientToy extends ToyRegressionTask {
+        private final Set<Long> poisoned;
+
+        NanGradientToy(NDManager m, int hidden, long seed, Set<Long> poisoned) {
+            super(m, hidden, seed);
+            this.poisoned = poisoned;
+        }
+
+        @Override
+        public StepOutput forward(NDManager step, Batch batch, long stepIndex) {
+            StepOutput out = super.forward(step, batch, stepIndex);
+            if (!poisoned.contains(stepIndex)) {
+                return out;
+            }
+            NDArray zero = parameters().get("fc1.weight").mul(0f).sqrt().sum();
+            return new StepOutput(out.loss().add(zero), out.metrics());
+        }
+    }
+
     private static final class SameBatchToy extends ToyRegressionTask {
         SameBatchToy(NDManager m, int hidden, long seed) {
             super(m, hidden, seed);
