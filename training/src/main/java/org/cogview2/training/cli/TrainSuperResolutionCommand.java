@@ -50,7 +50,7 @@ abstract class TrainSuperResolutionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainingOptions options = args.options(6_000, 3e-4, 100, 100, 250);
+        TrainingOptions options = args.options(6_000, 5e-4, 100, 50, 100);
         List<ManifestEntry> entries = chosen(Manifest.read(args.data), options.seed());
         IceTextTokenizer text = IceTextTokenizer.load(tokenizers.iceText());
         TransformerConfig config = coglm != null ? SatModelFolder.open(coglm).config()

@@ -49,7 +49,7 @@ final class TrainingArguments {
         TrainingOptions.Builder b = TrainingOptions.builder()
                 .steps(steps != null ? steps : defaultSteps)
                 .learningRate(learningRate != null ? learningRate : defaultLearningRate)
-                .warmupSteps(Math.min(warmup, steps != null ? steps : defaultSteps))
+                .warmupSteps(Math.min(warmup, Math.max(1, (steps != null ? steps : defaultSteps) / 10)))
                 .seed(seed)
                 .threads(threads)
                 .checkpointEvery(checkpointEvery != null ? checkpointEvery : checkpoint)
