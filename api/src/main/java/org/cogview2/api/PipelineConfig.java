@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param models       a folder laid out like the official {@code SAT_HOME} ({@code coglm}, {@code cogview2-dsr},
  *                     {@code cogview2-itersr}) plus icetk's files and {@code cluster_label.npy}; null for the built-in
- *                     demo model set (untrained weights)
+ *                     demo model set (small models trained on emoji pictures)
  * @param backend      the backend's name, or null for the system property {@code cogview2.backend} or else the
  *                     available backend of highest priority
  * @param clusterTable the cluster table to use instead of the one found with the models, or null

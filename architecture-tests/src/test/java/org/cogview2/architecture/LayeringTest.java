@@ -40,7 +40,7 @@ class LayeringTest {
 
     @Test
     void modules_were_imported() {
-        for (String pkg : new String[]{"api", "spi", "checkpoint", "models", "tokenizer.icetk", "backend.reference", "backend.cuda", "backend.vector", "conformance", "cli", "guice", "dataset", "libtorch", "training"}) {
+        for (String pkg : new String[]{"api", "spi", "checkpoint", "models", "tokenizer.icetk", "backend.reference", "backend.cuda", "backend.vector", "conformance", "cli", "guice", "dataset", "libtorch", "training", "demomodels"}) {
             org.junit.jupiter.api.Assertions.assertTrue(
                     classes.stream().anyMatch(c -> c.getPackageName().startsWith("org.cogview2." + pkg)),
                     "no classes of org.cogview2." + pkg + " on the class path: the rules below would pass vacuously");
@@ -101,13 +101,23 @@ class LayeringTest {
     }
 
     @Test
+    void the_shipped_model_set_depends_on_nothing_of_ours() {
+        // A user can depend on the trained files alone (and an embedding framework can unpack them for its own loader).
+        ArchRule rule = noClasses().that().resideInAPackage("org.cogview2.demomodels..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.cogview2.api..", "org.cogview2.spi..",
+                        "org.cogview2.checkpoint..", "org.cogview2.models..", "org.cogview2.tokenizer..",
+                        "org.cogview2.backend..", "org.cogview2.libtorch..", "org.cogview2.training..", "org.cogview2.cli..");
+        rule.check(classes);
+    }
+
+    @Test
     void the_runtime_never_depends_on_libtorch_or_the_trainer() {
         // The trainer and the libtorch graphs are tools beside the SDK: a user's class path never needs DJL. The
         // command line reaches the trainer only by class name, when the launcher put it on the class path.
         ArchRule rule = noClasses().that().resideInAnyPackage("org.cogview2.api..", "org.cogview2.spi..",
                         "org.cogview2.checkpoint..", "org.cogview2.models..", "org.cogview2.tokenizer..",
                         "org.cogview2.backend..", "org.cogview2.conformance..", "org.cogview2.guice..",
-                        "org.cogview2.cli..", "org.cogview2.dataset..")
+                        "org.cogview2.cli..", "org.cogview2.dataset..", "org.cogview2.demomodels..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.cogview2.libtorch..", "org.cogview2.training..", "ai.djl..");
         rule.check(classes);
     }

@@ -15,7 +15,7 @@ final class ModelOptions {
     @Option(names = "--models", paramLabel = "DIR",
             description = "Folder laid out like the official SAT_HOME (coglm, cogview2-dsr, cogview2-itersr) with icetk's "
                     + "ice_text.model and ice_image.pt (in it or in DIR/icetk) and cluster_label.npy. "
-                    + "Default: the environment variable SAT_HOME if set, else the built-in demo models (untrained).")
+                    + "Default: the environment variable SAT_HOME if set, else the built-in emoji demo models.")
     Path models;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "Compute backend (see 'cogview2 backends'). Default: the best available.")
@@ -40,8 +40,8 @@ final class ModelOptions {
     CogView2Pipeline open(PrintWriter err) {
         CogView2Pipeline pipeline = CogView2.open(config());
         if (pipeline.info().demoWeights()) {
-            err.println("note: using the built-in demo models, whose weights are UNTRAINED: pictures will be noise. "
-                    + "Point --models (or SAT_HOME) at the official CogView2 release for real images.");
+            err.println("note: using " + pipeline.info().models() + ": small models trained on about 1,900 emoji, they draw "
+                    + "emoji-like objects on white. Point --models (or SAT_HOME) at the official CogView2 release for anything else.");
         }
         return pipeline;
     }

@@ -74,7 +74,7 @@ final class PngWriter {
         meta.put("Prompt", prompt);
         meta.put("Seed", Long.toString(seed));
         meta.put("Backend", info.backend());
-        meta.put("Model", info.models() + (info.demoWeights() ? " (untrained demo weights)" : ""));
+        meta.put("Model", info.models() + (info.demoWeights() ? " (built-in emoji demo set)" : ""));
         meta.put("Software", "cogview2-java");
         return meta;
     }

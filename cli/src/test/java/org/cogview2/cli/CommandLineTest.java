@@ -34,9 +34,15 @@ class CommandLineTest {
         return new Run(status, out.toString(), err.toString());
     }
 
+    /** The tiny random-weight model set (tests and benchmarks only). */
+    static String randomModels() {
+        return org.cogview2.models.demo.DemoModels.ensure().toString();
+    }
+
     @BeforeAll
     static void demoModelsInTemp() {
         System.setProperty("cogview2.demo.dir", dir.resolve("demo").toString());
+        System.setProperty("cogview2.demoset.dir", dir.resolve("emoji-demo").toString());
     }
 
     @Test
@@ -51,7 +57,8 @@ class CommandLineTest {
         Path out = dir.resolve("tiger.png");
         Run r = run("generate", "a tiger", "-o", out.toString(), "--first-stage-only", "--no-progress", "--seed", "3");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.err().contains("UNTRAINED"), "the demo weights are announced: " + r.err());
+        assertTrue(r.err().contains("emoji demo models") && r.err().contains("official CogView2 release"),
+                "the demo set is announced: " + r.err());
         assertTrue(r.out().contains("timing: stage 1: CogLM"), r.out());
         BufferedImage picture = ImageIO.read(out.toFile());
         assertEquals(480, picture.getWidth());
@@ -72,8 +79,9 @@ class CommandLineTest {
         Path in = dir.resolve("garden.png");
         ImageIO.write(source, "png", in.toFile());
         Path out = dir.resolve("completed.png");
+        // The random-weight set: every stage runs, in seconds on the reference backend.
         Run r = run("complete", "a red flower", "--image", in.toString(), "--box", "0.4,0.4,0.55,0.55",
-                "--batch", "1", "-o", out.toString(), "--no-progress");
+                "--batch", "1", "-o", out.toString(), "--no-progress", "--models", randomModels());
         assertEquals(0, r.status(), r.err());
         BufferedImage picture = ImageIO.read(dir.resolve("completed-0.png").toFile());
         assertEquals(480, picture.getWidth());

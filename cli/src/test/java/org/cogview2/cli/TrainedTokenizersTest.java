@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The trained tokenizers the repository ships ({@code demo-models/icetk}): their checksums hold, they open with the
- * SDK's tokenizer, captions round-trip in both languages, and a drawn emoji-like picture comes back recognisably.
+ * The trained set the repository ships ({@code demo-models}): every checksum holds; the tokenizers open with the SDK's
+ * tokenizer, captions round-trip in both languages, and a drawn emoji-like picture comes back recognisably; the whole
+ * set opens as the default model set and its CogLM draws an object on a white ground, as the emoji it learned from.
  */
 class TrainedTokenizersTest {
 
@@ -31,11 +32,42 @@ class TrainedTokenizersTest {
     @Test
     void checksumsHold() throws Exception {
         List<String> lines = Files.readAllLines(DIR.resolve("SHA256SUMS"));
-        assertEquals(2, lines.size());
+        assertTrue(lines.size() >= 7, "the tokenizers, the cluster table and the three SAT folders: " + lines);
         for (String line : lines) {
             String[] parts = line.split("\\s+", 2);
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(DIR.resolve(parts[1].strip())));
             assertEquals(parts[0], HexFormat.of().formatHex(digest), parts[1]);
+        }
+    }
+
+    @Test
+    void theDefaultSetDrawsAnObjectOnWhite(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        System.setProperty("cogview2.demoset.dir", tmp.resolve("emoji-demo").toString());
+        try (org.cogview2.api.CogView2Pipeline p = org.cogview2.api.CogView2.open(
+                org.cogview2.api.PipelineConfig.demo().withBackend("cpu-reference"))) {
+            assertTrue(p.info().demoWeights() && p.info().models().contains("emoji"), p.info().models());
+            RgbImage picture = p.generate("red apple", org.cogview2.api.GenerationOptions.builder().seed(3)
+                    .firstStageOnly(true).build()).images().get(0).image();
+            // The border (a tenth of the side all round) is nearly white, the centre is not: an object on white.
+            double border = 0, centre = 0;
+            int nb = 0, nc = 0;
+            int w = picture.width();
+            for (int y = 0; y < w; y++) {
+                for (int x = 0; x < w; x++) {
+                    double v = (picture.get(0, y, x) + picture.get(1, y, x) + picture.get(2, y, x)) / 3;
+                    boolean edge = y < w / 10 || y >= w - w / 10 || x < w / 10 || x >= w - w / 10;
+                    boolean middle = Math.abs(y - w / 2) < w / 6 && Math.abs(x - w / 2) < w / 6;
+                    if (edge) {
+                        border += v;
+                        nb++;
+                    } else if (middle) {
+                        centre += v;
+                        nc++;
+                    }
+                }
+            }
+            assertTrue(border / nb > 0.85, "the border is white, mean " + border / nb);
+            assertTrue(centre / nc < 0.8, "something is drawn in the middle, mean " + centre / nc);
         }
     }
 

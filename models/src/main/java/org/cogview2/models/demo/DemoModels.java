@@ -30,11 +30,12 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
- * The built-in demo model set: the released layout and file formats ({@code coglm}, {@code cogview2-dsr},
- * {@code cogview2-itersr} SAT folders with fp16 checkpoints, icetk's {@code ice_text.model} and
+ * The random-weight model set, for tests and benchmarks: the released layout and file formats ({@code coglm},
+ * {@code cogview2-dsr}, {@code cogview2-itersr} SAT folders with fp16 checkpoints, icetk's {@code ice_text.model} and
  * {@code ice_image.pt}, a {@code cluster_label.npy}) at tiny sizes with <b>untrained</b> random weights, written
- * deterministically once into a cache folder. It lets every stage run end to end without a download; its pictures
- * are noise. The official models are used by pointing the pipeline at a folder instead.
+ * deterministically once into a cache folder. Every stage runs end to end in seconds; its pictures are noise. The
+ * default set of the pipeline is the trained emoji set of module {@code demo-models}
+ * ({@code org.cogview2.demomodels.DemoModelSet}).
  *
  * <p>The text tokenizer is a small unigram SentencePiece model with byte fallback (any text encodes); the cluster
  * table is synthetic.

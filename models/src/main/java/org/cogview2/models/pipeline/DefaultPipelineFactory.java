@@ -7,7 +7,7 @@ import org.cogview2.api.PipelineFactory;
 import org.cogview2.api.RgbImage;
 import org.cogview2.api.SpecialToken;
 import org.cogview2.api.TokenGrid;
-import org.cogview2.models.demo.DemoModels;
+import org.cogview2.demomodels.DemoModelSet;
 import org.cogview2.spi.Backend;
 import org.cogview2.spi.Backends;
 import org.cogview2.tokenizer.icetk.IceTokenizer;
@@ -47,8 +47,8 @@ public final class DefaultPipelineFactory implements PipelineFactory {
 
     static ModelSources sources(PipelineConfig config) {
         if (config.models() == null) {
-            Path demo = DemoModels.ensure();
-            return ModelSources.discover(demo, config.clusterTable()).asDemo("built-in demo models (" + demo + ")");
+            Path demo = DemoModelSet.ensure();
+            return ModelSources.discover(demo, config.clusterTable()).asDemo(DemoModelSet.DESCRIPTION + " in " + demo);
         }
         return ModelSources.discover(config.models(), config.clusterTable());
     }
