@@ -16,7 +16,7 @@ import java.io.PrintWriter;
         description = "CogView2 text-to-image generation on the JVM.",
         subcommands = {GenerateCommand.class, CompleteCommand.class, TokenizeCommand.class,
                 BackendsCommand.class, CertifyCommand.class, GoldensCommand.class, BenchCommand.class,
-                DatasetCommand.class, EvaluateCommand.class, ConvertCommand.class})
+                DatasetCommand.class, EvaluateCommand.class, ConvertCommand.class, GalleryCommand.class})
 public final class CogView2Command implements Runnable {
 
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code cogview2 evaluate <what>}: measurements of trained parts on a data set's held-out split. */
 @Command(name = "evaluate", description = "Measure trained models on a data set's held-out pictures.",
-        subcommands = {EvaluateImageTokenizerCommand.class})
+        subcommands = {EvaluateImageTokenizerCommand.class, EvaluateModelSetCommand.class})
 final class EvaluateCommand implements Runnable {
 
     @Spec
