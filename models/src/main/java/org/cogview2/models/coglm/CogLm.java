@@ -85,7 +85,7 @@ public final class CogLm implements LanguageModel {
     /** The token chooser of a sampling setting: argmax, or the cluster strategy with the given draws. */
     public TokenChooser chooser(CoglmSampling sampling, DrawSource draws) {
         if (sampling.greedy()) {
-            return (logits, offset, sample, step) -> argmax(logits, offset, SatTransformer.IMAGE_TOKENS);
+            return (logits, offset, sample, step) -> argmax(logits, offset, clusters.usableTokens());
         }
         ClusterStrategy strategy = new ClusterStrategy(clusters, sampling.temperature(), sampling.topClusters(),
                 sampling.clusterTemperature());

@@ -77,7 +77,9 @@ public final class ModelSet implements AutoCloseable {
         try {
             IceTokenizer tokenizer = IceTokenizer.load(sources.iceText(), sources.iceImage(), backend);
             resources.add(tokenizer);
-            ClusterTable clusters = ClusterTable.load(sources.clusterTable());
+            // Only ids the image tokenizer can decode are sampled (all 20000 with the official one).
+            int codes = tokenizer.image().model().codes();
+            ClusterTable clusters = ClusterTable.load(sources.clusterTable()).restrictedTo(codes);
             int soi = tokenizer.specialTokenId(SpecialToken.START_OF_IMAGE);
             int soc = tokenizer.specialTokenId(SpecialToken.START_OF_CHINESE);
 
@@ -97,7 +99,7 @@ public final class ModelSet implements AutoCloseable {
                     m -> new DirectSuperResolution(m.transformer(), m.extra(), backend, clusters, soi));
             ResidentStages.Slot<IterativeSuperResolution> itersr = stages.add("iterative super-resolution",
                     () -> SatModel.load(sources.itersr(), config, backend, SatCheckpoints.Extra.ITERSR),
-                    m -> new IterativeSuperResolution(m.transformer(), m.extra(), backend, soi));
+                    m -> new IterativeSuperResolution(m.transformer(), m.extra(), backend, soi, codes));
             stages.loadAll();
 
             PipelineInfo info = new PipelineInfo(backend.name(), sources.description(), sources.demo());

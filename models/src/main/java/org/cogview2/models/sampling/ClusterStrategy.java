@@ -33,9 +33,12 @@ public final class ClusterStrategy {
         this.clusterTemperature = clusterTemperature;
     }
 
-    /** Chooses a token from {@code logits[offset .. offset + 20000)}. */
+    /**
+     * Chooses a token from {@code logits[offset .. offset + 20000)}; only the table's usable ids (all 20000 for the
+     * official tokenizer) take part, as if the others had logit -infinity.
+     */
     public ClusterChoice choose(float[] logits, int offset, long sample, int step, DrawSource draws) {
-        int n = ClusterTable.TOKENS;
+        int n = clusters.usableTokens();
         float[] z = new float[n];
         for (int v = 0; v < n; v++) {
             z[v] = logits[offset + v] / temperature;

@@ -20,21 +20,41 @@ public final class ClusterTable {
 
     private final int[] labels;
     private final int[][] members;
+    private final int usableTokens;
 
-    private ClusterTable(int[] labels) {
+    private ClusterTable(int[] labels, int usableTokens) {
         this.labels = labels;
+        this.usableTokens = usableTokens;
         int[] counts = new int[CLUSTERS];
-        for (int label : labels) {
-            counts[label]++;
+        for (int v = 0; v < usableTokens; v++) {
+            counts[labels[v]]++;
         }
         members = new int[CLUSTERS][];
         for (int c = 0; c < CLUSTERS; c++) {
             members[c] = new int[counts[c]];
         }
         int[] fill = new int[CLUSTERS];
-        for (int v = 0; v < labels.length; v++) {
+        for (int v = 0; v < usableTokens; v++) {
             members[labels[v]][fill[labels[v]]++] = v;
         }
+    }
+
+    /**
+     * This table for an image tokenizer of {@code codes} codes: only ids {@code 0..codes-1} can be decoded, so only they
+     * are sampled (the others get probability 0, in cluster masses and draws alike). The official tokenizer has all
+     * 20000 codes, for which this is the table itself; a smaller codebook (the demo set's 8192) leaves the ids past it
+     * in the vocabulary, never to be drawn.
+     */
+    public ClusterTable restrictedTo(int codes) {
+        if (codes < 1 || codes > TOKENS) {
+            throw new IllegalArgumentException("an image tokenizer has 1.." + TOKENS + " codes, got " + codes);
+        }
+        return codes == usableTokens ? this : new ClusterTable(labels, codes);
+    }
+
+    /** Image ids that may be sampled: {@code 0 .. usableTokens()-1} (20000 unless {@link #restrictedTo restricted}). */
+    public int usableTokens() {
+        return usableTokens;
     }
 
     /** Reads the official table (NumPy int64 {@code (20000,)}). */
@@ -52,7 +72,7 @@ public final class ClusterTable {
             }
             labels[v] = (int) values[v];
         }
-        return new ClusterTable(labels);
+        return new ClusterTable(labels, TOKENS);
     }
 
     /** A table from labels in memory (tests, demo models). */
@@ -65,7 +85,7 @@ public final class ClusterTable {
                 throw new IllegalArgumentException("label of token " + v + " is " + labels[v]);
             }
         }
-        return new ClusterTable(labels.clone());
+        return new ClusterTable(labels.clone(), TOKENS);
     }
 
     public int label(int token) {

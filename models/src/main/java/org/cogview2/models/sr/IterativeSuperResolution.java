@@ -34,7 +34,22 @@ public final class IterativeSuperResolution implements Refiner {
     private final Backend backend;
     private final int startOfImage;
 
+    private final int imageTokens;
+
     public IterativeSuperResolution(SatTransformer transformer, MixinWeights weights, Backend backend, int startOfImage) {
+        this(transformer, weights, backend, startOfImage, SatTransformer.IMAGE_TOKENS);
+    }
+
+    /**
+     * @param imageTokens ids {@code 0 .. imageTokens-1} are drawn (the image tokenizer's codes: 20000 for the official
+     *                    one); the others never are
+     */
+    public IterativeSuperResolution(SatTransformer transformer, MixinWeights weights, Backend backend, int startOfImage,
+                                    int imageTokens) {
+        if (imageTokens < 1 || imageTokens > SatTransformer.IMAGE_TOKENS) {
+            throw new IllegalArgumentException("image tokens must be in 1.." + SatTransformer.IMAGE_TOKENS + ", got " + imageTokens);
+        }
+        this.imageTokens = imageTokens;
         this.transformer = transformer;
         this.weights = weights;
         this.backend = backend;
@@ -122,7 +137,7 @@ public final class IterativeSuperResolution implements Refiner {
                     for (int i = 0; i < count; i++) {
                         int step = (pass - 1) * IterSrLayout.CELLS + cells[i];
                         next[b][cells[i]] = TopKStrategy.choose(logits, i * SatTransformer.IMAGE_TOKENS,
-                                SatTransformer.IMAGE_TOKENS, topK, sample, step, draws);
+                                imageTokens, topK, sample, step, draws);
                     }
                 }
                 observer.onPass(pass, sample, grids[b].clone(), next[b].clone());

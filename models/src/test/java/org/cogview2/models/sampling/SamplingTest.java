@@ -93,4 +93,25 @@ class SamplingTest {
         assertEquals(1, TopKStrategy.choose(logits, 0, 5, 2, 0, 0, DrawSource.mode()));
         assertNotEquals(0, TopKStrategy.choose(logits, 0, 5, 1, 0, 0, DrawSource.seeded(3)));
     }
+
+    @Test
+    void a_restricted_table_never_draws_ids_past_the_codebook() {
+        int[] labels = new int[ClusterTable.TOKENS];
+        for (int v = 0; v < labels.length; v++) {
+            labels[v] = v % ClusterTable.CLUSTERS;
+        }
+        ClusterTable table = ClusterTable.of(labels).restrictedTo(8192);
+        assertEquals(8192, table.usableTokens());
+        float[] logits = new float[ClusterTable.TOKENS];
+        // The ids past the codebook are the most likely by far; they must still never come out.
+        java.util.Arrays.fill(logits, 8192, ClusterTable.TOKENS, 20f);
+        logits[17] = 3f;
+        ClusterStrategy strategy = new ClusterStrategy(table, 1f, 16, 1f);
+        for (int s = 0; s < 200; s++) {
+            int t = strategy.choose(logits, 0, s, 0, DrawSource.seeded(5)).token();
+            assertTrue(t < 8192, "drew " + t);
+        }
+        assertEquals(17, strategy.choose(logits, 0, 0, 0, DrawSource.mode()).token());
+        assertEquals(table, table.restrictedTo(8192), "restricting again to the same size changes nothing");
+    }
 }
