@@ -67,6 +67,9 @@ final class EvaluateModelSetCommand implements Runnable {
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON object (with every prompt's result) to FILE.")
+    Path report;
+
     @Spec
     CommandSpec spec;
 
@@ -108,8 +111,8 @@ final class EvaluateModelSetCommand implements Runnable {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double chance = Math.min(1, 5.0 / entries.stream().map(ManifestEntry::emoji).distinct().count());
-        if (json) {
-            ObjectNode o = new ObjectMapper().createObjectNode();
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        {
             o.put("models", modelsUsed);
             o.put("backend", backend);
             o.put("data_set_pictures", index.size());
@@ -139,6 +142,15 @@ final class EvaluateModelSetCommand implements Runnable {
                 n.put("full_rank", r.fullRank());
                 n.put("nearest", r.nearest().id());
             }
+        }
+        if (report != null) {
+            try {
+                java.nio.file.Files.writeString(report, o.toPrettyString() + "\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + report, e);
+            }
+        }
+        if (json) {
             out.println(o);
         } else {
             out.printf("models: %s (backend %s); %d data-set pictures; %.0f s%n", modelsUsed, backend, index.size(), seconds);
