@@ -15,12 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A few generated pictures in the emoji set's layout: coloured discs and squares on white, at 160 and 480. */
-final class TinyDataset {
+public final class TinyDataset {
 
     private TinyDataset() {
     }
 
-    static Path write(Path dir, int pictures) throws IOException {
+    public static Path write(Path dir, int pictures) throws IOException {
         List<ManifestEntry> entries = new ArrayList<>();
         Color[] colours = {new Color(0xE53935), new Color(0x1E88E5), new Color(0xFDD835), new Color(0x43A047), new Color(0x8E24AA)};
         for (int i = 0; i < pictures; i++) {
