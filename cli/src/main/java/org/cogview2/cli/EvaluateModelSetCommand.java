@@ -111,38 +111,7 @@ final class EvaluateModelSetCommand implements Runnable {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double chance = Math.min(1, 5.0 / entries.stream().map(ManifestEntry::emoji).distinct().count());
-        ObjectNode o = new ObjectMapper().createObjectNode();
-        {
-            o.put("models", modelsUsed);
-            o.put("backend", backend);
-            o.put("data_set_pictures", index.size());
-            o.put("prompts", prompts.size());
-            o.put("full_pipeline_prompts", results.stream().filter(r -> r.fullRank() != ModelSetEvaluation.NOT_RUN).count());
-            for (String lang : List.of("en", "zh")) {
-                ObjectNode l = o.putObject("prompt_following_" + lang);
-                l.put("stage1_top1", rate(results, lang, true, 1));
-                l.put("stage1_top5", rate(results, lang, true, 5));
-                l.put("full_top1", rate(results, lang, false, 1));
-                l.put("full_top5", rate(results, lang, false, 5));
-            }
-            o.put("top5_chance", chance);
-            o.put("sr_pictures", sr.pictures());
-            o.put("sr_psnr", sr.psnrSuperResolution());
-            o.put("bicubic_psnr", sr.psnrBicubic());
-            o.put("post_selection_pairs", post.pairs());
-            o.put("post_selection_accuracy", post.accuracy());
-            o.put("seconds", seconds);
-            ArrayNode list = o.putArray("results");
-            for (PromptResult r : results) {
-                ObjectNode n = list.addObject();
-                n.put("emoji", r.prompt().emoji());
-                n.put("language", r.prompt().language());
-                n.put("prompt", r.prompt().prompt());
-                n.put("stage1_rank", r.stage1Rank());
-                n.put("full_rank", r.fullRank());
-                n.put("nearest", r.nearest().id());
-            }
-        }
+        ObjectNode o = toJson(modelsUsed, backend, index.size(), prompts.size(), results, chance, sr, post, seconds);
         if (report != null) {
             try {
                 java.nio.file.Files.writeString(report, o.toPrettyString() + "\n");
@@ -176,6 +145,43 @@ final class EvaluateModelSetCommand implements Runnable {
                 out.println("wrote " + sheet);
             }
         }
+    }
+
+    private static ObjectNode toJson(String modelsUsed, String backend, int pictures, int promptCount,
+                                     List<PromptResult> results, double chance,
+                                     ModelSetEvaluation.SuperResolutionResult sr,
+                                     ModelSetEvaluation.PostSelectionResult post, double seconds) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("models", modelsUsed);
+        o.put("backend", backend);
+        o.put("data_set_pictures", pictures);
+        o.put("prompts", promptCount);
+        o.put("full_pipeline_prompts", results.stream().filter(r -> r.fullRank() != ModelSetEvaluation.NOT_RUN).count());
+        for (String lang : List.of("en", "zh")) {
+            ObjectNode l = o.putObject("prompt_following_" + lang);
+            l.put("stage1_top1", rate(results, lang, true, 1));
+            l.put("stage1_top5", rate(results, lang, true, 5));
+            l.put("full_top1", rate(results, lang, false, 1));
+            l.put("full_top5", rate(results, lang, false, 5));
+        }
+        o.put("top5_chance", chance);
+        o.put("sr_pictures", sr.pictures());
+        o.put("sr_psnr", sr.psnrSuperResolution());
+        o.put("bicubic_psnr", sr.psnrBicubic());
+        o.put("post_selection_pairs", post.pairs());
+        o.put("post_selection_accuracy", post.accuracy());
+        o.put("seconds", seconds);
+        ArrayNode list = o.putArray("results");
+        for (PromptResult r : results) {
+            ObjectNode n = list.addObject();
+            n.put("emoji", r.prompt().emoji());
+            n.put("language", r.prompt().language());
+            n.put("prompt", r.prompt().prompt());
+            n.put("stage1_rank", r.stage1Rank());
+            n.put("full_rank", r.fullRank());
+            n.put("nearest", r.nearest().id());
+        }
+        return o;
     }
 
     /** Share of prompts in {@code lang} whose emoji ranks below {@code k} (stage 1 or the full pipeline). */

@@ -5,21 +5,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The emoji model set that this project trained (see this module's README): a {@code SAT_HOME}-like folder with
@@ -37,21 +31,13 @@ public final class DemoModelSet {
 
     private static final String ROOT = "/org/cogview2/demomodels/set/";
     private static final String SUMS = "SHA256SUMS";
-    private static final String READY = "READY";
 
     private DemoModelSet() {
     }
 
     /** The cache folder: {@code -Dcogview2.demoset.dir}, else {@code $COGVIEW2_CACHE/<version>}, else {@code ~/.cache/cogview2/<version>}. */
     public static Path defaultDirectory() {
-        String dir = System.getProperty("cogview2.demoset.dir");
-        if (dir != null && !dir.isBlank()) {
-            return Path.of(dir);
-        }
-        String cache = System.getenv("COGVIEW2_CACHE");
-        Path base = cache != null && !cache.isBlank() ? Path.of(cache)
-                : Path.of(System.getProperty("user.home"), ".cache", "cogview2");
-        return base.resolve(VERSION);
+        return CacheFolder.resolve("cogview2.demoset.dir", VERSION);
     }
 
     /** The set in the default folder, unpacked first if needed. */
@@ -67,10 +53,7 @@ public final class DemoModelSet {
      *                               match, or an unpacked file was removed or changed size since
      */
     public static Path ensure(Path dir) {
-        Path ready = dir.resolve(READY);
-        if (!Files.isRegularFile(ready)) {
-            unpack(dir);
-        }
+        CacheFolder.ensure(dir, "the demo models", DemoModelSet::unpackInto);
         checkUnpacked(dir);
         return dir;
     }
@@ -100,55 +83,32 @@ public final class DemoModelSet {
         return out;
     }
 
-    private static void unpack(Path dir) {
-        Map<String, String> sums = checksums();
-        try {
-            Path parent = dir.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempDirectory(parent, VERSION + "-tmp");
-            try {
-                StringBuilder sizes = new StringBuilder(VERSION + "\n");
-                for (Map.Entry<String, String> f : sums.entrySet()) {
-                    Path target = tmp.resolve(f.getKey());
-                    Files.createDirectories(target.getParent());
-                    String actual = copy(f.getKey(), target);
-                    if (!actual.equals(f.getValue())) {
-                        throw new IllegalStateException("demo model file " + f.getKey() + " has SHA-256 " + actual
-                                + ", but " + SUMS + " says " + f.getValue() + ": the jar is damaged or was built from other files");
-                    }
-                    sizes.append(Files.size(target)).append(' ').append(f.getKey()).append('\n');
-                }
-                Files.writeString(tmp.resolve(READY), sizes.toString());
-                try {
-                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                    if (!Files.isRegularFile(dir.resolve(READY))) {
-                        throw e;
-                    }
-                } catch (IOException e) {
-                    if (!Files.isRegularFile(dir.resolve(READY))) {
-                        throw e;
-                    }
-                    // Another process finished first with the same files.
-                }
-            } finally {
-                deleteTree(tmp);
+    /** Unpacks every listed file into {@code tmp}, checking its checksum; returns the READY list (sizes and names). */
+    private static String unpackInto(Path tmp) throws IOException {
+        StringBuilder sizes = new StringBuilder(VERSION + "\n");
+        for (Map.Entry<String, String> f : checksums().entrySet()) {
+            Path target = tmp.resolve(f.getKey());
+            Files.createDirectories(target.getParent());
+            String actual = copy(f.getKey(), target);
+            if (!actual.equals(f.getValue())) {
+                throw new IllegalStateException("demo model file " + f.getKey() + " has SHA-256 " + actual
+                        + ", but " + SUMS + " says " + f.getValue() + ": the jar is damaged or was built from other files");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot unpack the demo models into " + dir + ": " + e.getMessage(), e);
+            sizes.append(Files.size(target)).append(' ').append(f.getKey()).append('\n');
         }
+        return sizes.toString();
     }
 
     /** Every file the READY list names is present with its unpacked size. */
     private static void checkUnpacked(Path dir) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(dir.resolve(READY));
+            lines = Files.readAllLines(dir.resolve(CacheFolder.READY));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dir.resolve(READY), e);
+            throw new UncheckedIOException("cannot read " + dir.resolve(CacheFolder.READY), e);
         }
         if (lines.isEmpty() || !lines.get(0).equals(VERSION)) {
-            throw new IllegalStateException(dir.resolve(READY) + " is not from " + VERSION + "; delete " + dir + " to unpack again");
+            throw new IllegalStateException(dir.resolve(CacheFolder.READY) + " is not from " + VERSION + "; delete " + dir + " to unpack again");
         }
         for (String l : lines.subList(1, lines.size())) {
             String[] parts = l.split(" ", 2);
@@ -186,17 +146,5 @@ public final class DemoModelSet {
                     + DemoModelSet.class.getProtectionDomain().getCodeSource() + ")");
         }
         return in;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -5,6 +5,7 @@ import org.cogview2.checkpoint.ModelRepository;
 import org.cogview2.checkpoint.SatFolderWriter;
 import org.cogview2.checkpoint.TensorRequirements;
 import org.cogview2.checkpoint.TorchCheckpointWriter;
+import org.cogview2.demomodels.CacheFolder;
 import org.cogview2.checkpoint.TransformerConfig;
 import org.cogview2.checkpoint.npy.NpyArray;
 import org.cogview2.models.sampling.ClusterTable;
@@ -15,19 +16,12 @@ import org.cogview2.tokenizer.icetk.text.ModelProtoWriter;
 import org.cogview2.tokenizer.icetk.text.PieceType;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * The random-weight model set, for tests and benchmarks: the released layout and file formats ({@code coglm},
@@ -45,21 +39,13 @@ public final class DemoModels {
     /** Bump when the content changes, so old caches are not reused. */
     static final String VERSION = "demo-models-v1";
     private static final long SEED = 20220615L;
-    private static final String READY = "READY";
 
     private DemoModels() {
     }
 
     /** The cache folder: {@code -Dcogview2.demo.dir}, else {@code $COGVIEW2_CACHE/<version>}, else {@code ~/.cache/cogview2/<version>}. */
     public static Path defaultDirectory() {
-        String dir = System.getProperty("cogview2.demo.dir");
-        if (dir != null && !dir.isBlank()) {
-            return Path.of(dir);
-        }
-        String cache = System.getenv("COGVIEW2_CACHE");
-        Path base = cache != null && !cache.isBlank() ? Path.of(cache)
-                : Path.of(System.getProperty("user.home"), ".cache", "cogview2");
-        return base.resolve(VERSION);
+        return CacheFolder.resolve("cogview2.demo.dir", VERSION);
     }
 
     /** The demo set in the default folder, written first if needed; returns its folder. */
@@ -72,37 +58,10 @@ public final class DemoModels {
      * laid out like a {@code SAT_HOME} with {@code icetk/} and {@code cluster_label.npy} inside.
      */
     public static Path ensure(Path dir) {
-        if (!Files.isRegularFile(dir.resolve(READY))) {
-            write(dir);
-        }
-        return dir;
-    }
-
-    private static void write(Path dir) {
-        try {
-            Files.createDirectories(dir.toAbsolutePath().getParent());
-            Path tmp = Files.createTempDirectory(dir.toAbsolutePath().getParent(), VERSION + "-tmp");
-            try {
-                writeInto(tmp);
-                Files.writeString(tmp.resolve(READY), VERSION + "\n");
-                try {
-                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                    if (!Files.isRegularFile(dir.resolve(READY))) {
-                        throw e;
-                    }
-                } catch (IOException e) {
-                    if (!Files.isRegularFile(dir.resolve(READY))) {
-                        throw e;
-                    }
-                    // Another process finished first: its copy is identical.
-                }
-            } finally {
-                deleteTree(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the demo models into " + dir + ": " + e.getMessage(), e);
-        }
+        return CacheFolder.ensure(dir, "the random demo models", tmp -> {
+            writeInto(tmp);
+            return VERSION + "\n";
+        });
     }
 
     /** Writes every file of the demo set into {@code dir}. */
@@ -168,17 +127,5 @@ public final class DemoModels {
             out.put(key, TorchCheckpointWriter.Tensor.of(dtype, shape, values));
         }
         return out;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
