@@ -66,7 +66,8 @@ public final class ModelSet implements AutoCloseable {
     /**
      * Loads a model set. Every checkpoint is validated (names, shapes, dtypes, all problems reported at once) before
      * anything is uploaded; stage weights are uploaded now ({@link StageResidency#ALL_STAGES}) or when a generation
-     * reaches the stage ({@link StageResidency#ONE_STAGE}). On failure everything loaded so far is released. The
+     * reaches the stage ({@link StageResidency#ONE_STAGE}). A backend that does not declare a {@link
+     * org.cogview2.spi.Capability} the set needs is refused first, by name. On failure everything loaded so far is released. The
      * backend is owned by the set when {@code ownsBackend}.
      */
     public static ModelSet load(ModelSources sources, Backend backend, boolean ownsBackend, StageResidency residency) {
@@ -75,6 +76,7 @@ public final class ModelSet implements AutoCloseable {
             resources.add(backend);
         }
         try {
+            BackendFit.require(backend, sources);
             IceTokenizer tokenizer = IceTokenizer.load(sources.iceText(), sources.iceImage(), backend);
             resources.add(tokenizer);
             // Only ids the image tokenizer can decode are sampled (all 20000 with the official one).
