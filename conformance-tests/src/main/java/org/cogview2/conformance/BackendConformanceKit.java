@@ -21,6 +21,8 @@ import org.opentest4j.AssertionFailedError;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.EnumSet;
 import java.util.stream.Stream;
 
 /**
@@ -119,9 +121,10 @@ public abstract class BackendConformanceKit {
         return GoldenRunner.cases(dir.get()).stream().map(caseDir -> GoldenCase.read(caseDir, dir.get()))
                 .filter(this::includeGoldenCase).map(golden -> {
             return DynamicTest.dynamicTest(golden.name() + " (" + golden.kind() + ")", () -> {
-                Capability needed = GoldenKinds.requiredCapability(golden.kind());
-                if (needed != null && !subject.capabilities().contains(needed)) {
-                    Assumptions.abort("backend " + subject.name() + " lacks " + needed + ", needed by " + golden.kind());
+                Set<Capability> missing = EnumSet.copyOf(GoldenKinds.requiredCapabilities(golden.kind()));
+                missing.removeAll(subject.capabilities());
+                if (!missing.isEmpty()) {
+                    Assumptions.abort("backend " + subject.name() + " lacks " + missing + ", needed by " + golden.kind());
                 }
                 if (goldenContext == null) {
                     goldenContext = new GoldenContext(subject);

@@ -1,6 +1,7 @@
 package org.cogview2.conformance;
 
 import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
 
@@ -22,5 +23,26 @@ public interface KernelOp {
 
     static KernelOp single(Single op) {
         return (kernels, scope, inputs) -> new Tensor[]{op.apply(kernels, scope, inputs)};
+    }
+
+    /** An operation with one output on the optional {@link PrimitiveKernels}. */
+    @FunctionalInterface
+    interface Primitive {
+        Tensor apply(PrimitiveKernels kernels, TensorScope scope, Tensor[] inputs);
+    }
+
+    /**
+     * An operation on the optional primitive kernels; its rule requires {@link
+     * org.cogview2.spi.Capability#PRIMITIVE_KERNELS}, so it only runs on a backend that declares them.
+     */
+    static KernelOp primitive(Primitive op) {
+        return (kernels, scope, inputs) -> {
+            if (!(kernels instanceof PrimitiveKernels p)) {
+                throw new IllegalStateException("backend '" + scope.backend().name() + "' declares PRIMITIVE_KERNELS"
+                        + " but its kernels (" + kernels.getClass().getName() + ") do not implement "
+                        + PrimitiveKernels.class.getName());
+            }
+            return new Tensor[]{op.apply(p, scope, inputs)};
+        };
     }
 }

@@ -5,17 +5,21 @@ import org.cogview2.spi.DType;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.Kernels;
 import org.cogview2.spi.LocalWindow;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
 import org.cogview2.spi.TopK;
 
-/** Kernels that forward every call; tests override one kernel to break it on purpose. */
-class DelegatingKernels implements Kernels {
+/**
+ * Kernels that forward every call, the primitive ones included, to the reference backend's; tests override one
+ * kernel to break it on purpose.
+ */
+class DelegatingKernels implements PrimitiveKernels {
 
-    final Kernels delegate;
+    final PrimitiveKernels delegate;
 
     DelegatingKernels(Kernels delegate) {
-        this.delegate = delegate;
+        this.delegate = (PrimitiveKernels) delegate;
     }
 
     @Override

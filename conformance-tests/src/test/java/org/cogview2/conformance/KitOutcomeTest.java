@@ -14,6 +14,8 @@ import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.testkit.engine.Events;
 
 import java.nio.file.Files;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -55,6 +57,29 @@ class KitOutcomeTest {
         return new WrappedBackend("no-local-attention", caps, (Kernels k) -> k);
     }
 
+    /** The reference kernels behind the bare {@link Kernels} interface: no primitive kernels on offer. */
+    static Kernels requiredOnly(Kernels k) {
+        return (Kernels) Proxy.newProxyInstance(Kernels.class.getClassLoader(), new Class<?>[]{Kernels.class},
+                (proxy, method, args) -> {
+                    try {
+                        return method.invoke(k, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    static Backend withoutPrimitives() {
+        Set<Capability> caps = EnumSet.allOf(Capability.class);
+        caps.remove(Capability.PRIMITIVE_KERNELS);
+        return new WrappedBackend("no-primitives", caps, KitOutcomeTest::requiredOnly);
+    }
+
+    /** Claims PRIMITIVE_KERNELS, but its kernels do not implement them. */
+    static Backend claimingPrimitives() {
+        return new WrappedBackend("claims-primitives", EnumSet.allOf(Capability.class), KitOutcomeTest::requiredOnly);
+    }
+
     static Path reportDir;
 
     static class CorruptedLayerNormKit extends BackendConformanceKit {
@@ -83,6 +108,40 @@ class KitOutcomeTest {
         @Override
         protected Backend createBackend() {
             return withoutLocalAttention();
+        }
+
+        @Override
+        protected Path reportDirectory(Backend backend) {
+            return reportDir.resolve(backend.name());
+        }
+    }
+
+    static class NoPrimitivesKit extends BackendConformanceKit {
+        @Override
+        protected boolean runsGoldenCases() {
+            return false;
+        }
+
+        @Override
+        protected Backend createBackend() {
+            return withoutPrimitives();
+        }
+
+        @Override
+        protected Path reportDirectory(Backend backend) {
+            return reportDir.resolve(backend.name());
+        }
+    }
+
+    static class ClaimingPrimitivesKit extends BackendConformanceKit {
+        @Override
+        protected boolean runsGoldenCases() {
+            return false;
+        }
+
+        @Override
+        protected Backend createBackend() {
+            return claimingPrimitives();
         }
 
         @Override
@@ -145,7 +204,7 @@ class KitOutcomeTest {
         long needLocal = ConformanceSuite.standard().rules().stream()
                 .flatMap(r -> r.cases().stream().filter(c -> r.requirements(c).contains(Capability.LOCAL_ATTENTION)))
                 .count();
-        assertTrue(needLocal > 10);
+        assertTrue(needLocal >= 9, "the gridAttention rules: " + needLocal);
         assertEquals(0, tests.failed().count(), () -> tests.failed().list().toString());
         List<Event> aborted = tests.aborted().list();
         long abortedForCapability = aborted.stream()
@@ -155,11 +214,41 @@ class KitOutcomeTest {
         assertEquals(needLocal, abortedForCapability);
 
         String summary = Files.readString(dir.resolve("no-local-attention").resolve(CertificationReport.TEXT_FILE));
-        for (String kernel : List.of("gridAttention", "localSimilar", "localWeighting")) {
-            assertTrue(summary.lines().anyMatch(l -> l.startsWith(kernel + " ") && l.endsWith("SKIPPED")), summary);
+        assertTrue(summary.lines().anyMatch(l -> l.startsWith("gridAttention ") && l.endsWith("SKIPPED")), summary);
+        // the Image-Local-Attention primitives are PRIMITIVE_KERNELS, which this backend declares
+        for (String kernel : List.of("localSimilar", "localWeighting")) {
+            assertTrue(summary.lines().anyMatch(l -> l.startsWith(kernel + " ") && l.endsWith("PASS")), summary);
         }
         // attention's golden rule needs no local attention, so that row still ran
         assertTrue(summary.lines().anyMatch(l -> l.startsWith("attention ") && l.endsWith("PASS")), summary);
         assertTrue(summary.contains("Verdict: PASS"), summary);
+    }
+
+    @Test
+    void aBackendWithOnlyTheRequiredKernelsPassesWithThePrimitiveRulesSkipped(@TempDir Path dir) throws Exception {
+        Events tests = execute(NoPrimitivesKit.class, dir).testEvents();
+        long needPrimitives = ConformanceSuite.standard().rules().stream()
+                .flatMap(r -> r.cases().stream().filter(c -> r.requirements(c).contains(Capability.PRIMITIVE_KERNELS)))
+                .count();
+        assertTrue(needPrimitives > 20, "matmul, scale, cast, softmax, localSimilar, localWeighting: " + needPrimitives);
+        assertEquals(0, tests.failed().count(), () -> tests.failed().list().toString());
+        assertEquals(needPrimitives, tests.aborted().list().stream().map(KitOutcomeTest::message)
+                .filter(m -> m.contains("lacks capability [PRIMITIVE_KERNELS]")).count());
+        String summary = Files.readString(dir.resolve("no-primitives").resolve(CertificationReport.TEXT_FILE));
+        for (String kernel : List.of("matmul", "scale", "cast", "softmax", "localSimilar", "localWeighting")) {
+            assertTrue(summary.lines().anyMatch(l -> l.startsWith(kernel + " ") && l.endsWith("SKIPPED")), summary);
+        }
+        assertTrue(summary.lines().anyMatch(l -> l.startsWith("gridAttention ") && l.endsWith("PASS")), summary);
+        assertTrue(summary.contains("Verdict: PASS"), summary);
+    }
+
+    @Test
+    void declaringPrimitiveKernelsThatAreNotOfferedFails(@TempDir Path dir) {
+        Events tests = execute(ClaimingPrimitivesKit.class, dir).testEvents();
+        List<String> failed = tests.failed().list().stream().map(KitOutcomeTest::message).toList();
+        assertTrue(failed.stream().anyMatch(m -> m.contains("capabilities_declare_primitive_kernels_exactly_when_offered")),
+                failed.toString());
+        assertTrue(failed.stream().filter(m -> m.startsWith("matmul")).allMatch(m -> m.contains("do not implement")),
+                failed.toString());
     }
 }

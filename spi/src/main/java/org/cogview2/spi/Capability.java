@@ -10,8 +10,13 @@ public enum Capability {
     F16_WEIGHTS,
     /** Parameters stored as bfloat16. */
     BF16_WEIGHTS,
-    /** {@link Kernels#gridAttention}, {@link Kernels#localSimilar}, {@link Kernels#localWeighting}. */
+    /** {@link Kernels#gridAttention}, the local 2D attention of both super-resolution stages. */
     LOCAL_ATTENTION,
     /** {@link Kernels#conv2d}, {@link Kernels#groupNorm}, resizing and pooling (the VQ-VAE image codec). */
-    IMAGE_OPS
+    IMAGE_OPS,
+    /**
+     * The optional building-block kernels of {@link PrimitiveKernels} (the backend's kernels implement that
+     * interface). No stage needs them; the conformance kit checks them when declared.
+     */
+    PRIMITIVE_KERNELS
 }

@@ -17,6 +17,10 @@ package org.cogview2.spi;
  *       whatever the number of threads.</li>
  * </ul>
  *
+ * <p>These are the kernels the stages call, and all a backend must implement. Building blocks of the official
+ * code that no stage calls (a plain matmul, softmax, the Image-Local-Attention primitives) are in the optional
+ * {@link PrimitiveKernels}.
+ *
  * <p>The conformance kit ({@code cogview2-conformance-tests}) checks each kernel of a backend against the CPU
  * reference backend, rule by rule, with per-kernel tolerances.
  */
@@ -30,20 +34,8 @@ public interface Kernels {
      */
     Tensor linear(TensorScope into, Tensor x, Tensor weight, Tensor bias);
 
-    /**
-     * Batched matrix product: a {@code [..., M, K]}, b {@code [..., K, N]} (or {@code [..., N, K]} when
-     * {@code transposeB}), same leading dimensions; result F32 {@code [..., M, N]}.
-     */
-    Tensor matmul(TensorScope into, Tensor a, Tensor b, boolean transposeB);
-
     /** {@code a + b}; b has the shape of a or a suffix of it (then it is broadcast over a's leading dims). */
     Tensor add(TensorScope into, Tensor a, Tensor b);
-
-    /** {@code x * factor}. */
-    Tensor scale(TensorScope into, Tensor x, float factor);
-
-    /** Rounds a floating tensor to {@code dtype} (round-to-nearest-even) or widens it; integer casts truncate. */
-    Tensor cast(TensorScope into, Tensor x, DType dtype);
 
     // ---------------------------------------------------------------- normalisation and activations
 
@@ -64,12 +56,6 @@ public interface Kernels {
 
     /** Swish / SiLU: {@code x * sigmoid(x)}. */
     Tensor silu(TensorScope into, Tensor x);
-
-    /**
-     * Softmax over the last dimension of scores {@code [..., Lq, Lk]} after adding {@code bias} and applying the
-     * 0/1 {@code mask} (both {@code [Lq, Lk]} or null, broadcast over the leading dimensions).
-     */
-    Tensor softmax(TensorScope into, Tensor scores, Tensor mask, Tensor bias);
 
     /**
      * Natural log of the softmax of each row of logits {@code [M, V]}, taken at {@code targets[m]} (I32
@@ -104,21 +90,6 @@ public interface Kernels {
      */
     Tensor gridAttention(TensorScope into, Tensor q, Tensor k, Tensor v, int heads, int side,
                          LocalWindow selfWindow, GridContext context);
-
-    /**
-     * The Image-Local-Attention primitive {@code similar}: q F32 {@code [N, ch, Hq, Wq]}, k F32
-     * {@code [N, ch, Hk, Wk]} with {@code Hq = a*Hk}, {@code Wq = b*Wk}. Result F32 {@code [N, Hq, Wq, P]},
-     * {@code P = window.size()}: for query {@code (r, c)} anchored at {@code (r/a, c/b)}, entry t is
-     * {@code sum_ch q[ch][r][c] * k[ch][R+dr(t)][C+dc(t)]} (no scaling), or -10000 outside the key grid.
-     */
-    Tensor localSimilar(TensorScope into, Tensor q, Tensor k, LocalWindow window);
-
-    /**
-     * The primitive {@code weighting}: weights F32 {@code [N, Hq, Wq, P]}, v F32 {@code [N, ch, Hk, Wk]};
-     * result F32 {@code [N, ch, Hq, Wq]} with {@code out[ch][r][c] = sum_t w[r][c][t] * v[ch][R+dr(t)][C+dc(t)]}
-     * over the entries inside the key grid (outside entries are skipped).
-     */
-    Tensor localWeighting(TensorScope into, Tensor weights, Tensor v, LocalWindow window);
 
     // ---------------------------------------------------------------- lookups
 

@@ -3,6 +3,7 @@ package org.cogview2.backend.reference;
 import org.cogview2.spi.Backend;
 import org.cogview2.spi.Capability;
 import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.MemoryStats;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
@@ -67,7 +68,7 @@ public final class ReferenceBackend implements Backend {
         return ReferenceBackendProvider.NAME;
     }
 
-    /** All capabilities: F16 and BF16 weights, local attention and the image operations. */
+    /** All capabilities: F16 and BF16 weights, local attention, the image operations and the primitive kernels. */
     @Override
     public Set<Capability> capabilities() {
         return Collections.unmodifiableSet(EnumSet.allOf(Capability.class));
@@ -89,7 +90,7 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public Kernels kernels() {
+    public PrimitiveKernels kernels() {
         return kernels;
     }
 

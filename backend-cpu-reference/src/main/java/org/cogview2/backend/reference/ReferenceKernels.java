@@ -3,7 +3,7 @@ package org.cogview2.backend.reference;
 import org.cogview2.spi.Conv2dSpec;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.GridContext;
-import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
@@ -21,7 +21,7 @@ import org.cogview2.spi.TopK;
  *   <li>{@link LayoutKernels}: permute, concat, slice, copyInto.</li>
  * </ul>
  */
-final class ReferenceKernels implements Kernels {
+final class ReferenceKernels implements PrimitiveKernels {
 
     private final DenseKernels dense;
     private final NormKernels norm;

@@ -2,7 +2,7 @@ package org.cogview2.backend.reference;
 
 import org.cogview2.spi.Conv2dSpec;
 import org.cogview2.spi.GridContext;
-import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
@@ -19,7 +19,7 @@ class DeterminismTest {
     private static List<float[]> runAll(int threads) {
         List<float[]> results = new ArrayList<>();
         try (ReferenceBackend backend = new ReferenceBackend(threads); TensorScope s = backend.newScope()) {
-            Kernels k = backend.kernels();
+            PrimitiveKernels k = PrimitiveKernels.of(backend);
             BiFunction<Long, int[], Tensor> rnd = (seed, dims) -> s.fromFloats(
                     KernelTestBase.random(seed, (int) Shape.of(dims).elementCount()), Shape.of(dims));
             Tensor x = rnd.apply(1L, new int[]{97, 257});

@@ -1,7 +1,7 @@
 package org.cogview2.backend.reference;
 
 import org.cogview2.spi.DType;
-import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
@@ -17,7 +17,7 @@ abstract class KernelTestBase {
 
     ReferenceBackend backend;
     TensorScope scope;
-    Kernels k;
+    PrimitiveKernels k;
 
     @BeforeEach
     void openBackend() {

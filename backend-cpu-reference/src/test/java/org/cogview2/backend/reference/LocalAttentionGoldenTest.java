@@ -3,7 +3,7 @@ package org.cogview2.backend.reference;
 import org.cogview2.checkpoint.npy.NpyArray;
 import org.cogview2.checkpoint.testing.SharedTestData;
 import org.cogview2.spi.GridContext;
-import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
@@ -27,7 +27,7 @@ class LocalAttentionGoldenTest {
 
     private static ReferenceBackend backend;
     private static TensorScope scope;
-    private static Kernels k;
+    private static PrimitiveKernels k;
 
     @BeforeAll
     static void open() {

@@ -3,7 +3,7 @@ package org.cogview2.backend.vector;
 import org.cogview2.spi.Conv2dSpec;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.GridContext;
-import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
@@ -15,7 +15,7 @@ import org.cogview2.spi.TopK;
  * gridAttention, localSimilar, localWeighting), {@link Lookup} (embedding, nearestCode), {@link Images} (conv2d,
  * resizeNearest, avgPool2x2), {@link Layout} (permute, concat, slice, copyInto).
  */
-final class VectorKernels implements Kernels {
+final class VectorKernels implements PrimitiveKernels {
 
     private final Dense dense;
     private final Norms norms;

@@ -2,8 +2,8 @@ package org.cogview2.backend.vector;
 
 import org.cogview2.spi.Conv2dSpec;
 import org.cogview2.spi.DType;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.GridContext;
-import org.cogview2.spi.Kernels;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
@@ -24,7 +24,7 @@ class DeterminismTest {
         SplittableRandom r = new SplittableRandom(42);
         List<float[]> out = new ArrayList<>();
         try (VectorBackend b = new VectorBackend(threads); TensorScope s = b.newScope()) {
-            Kernels k = b.kernels();
+            PrimitiveKernels k = PrimitiveKernels.of(b);
             Tensor x = s.fromFloats(GemmTest.random(r, 40 * 384, 1), Shape.of(40, 384));
             Tensor x1 = s.fromFloats(GemmTest.random(r, 3 * 384, 1), Shape.of(3, 384));
             Tensor w = s.fromFloats(GemmTest.random(r, 1000 * 384, 0.05), Shape.of(1000, 384));

@@ -1,7 +1,7 @@
 package org.cogview2.backend.vector;
 
 import org.cogview2.spi.DType;
-import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
@@ -117,7 +117,7 @@ class GemmTest {
         float[] a = random(r, batches * m * k, 1);
         float[] b = random(r, batches * k * n, 1 / Math.sqrt(k));
         try (TensorScope s = BACKEND.newScope()) {
-            Tensor y = BACKEND.kernels().matmul(s, s.fromFloats(a, Shape.of(batches, m, k)),
+            Tensor y = PrimitiveKernels.of(BACKEND).matmul(s, s.fromFloats(a, Shape.of(batches, m, k)),
                     s.fromFloats(b, transposeB ? Shape.of(batches, n, k) : Shape.of(batches, k, n)), transposeB);
             float[] got = s.readFloats(y);
             for (int t = 0; t < batches; t++) {
@@ -198,7 +198,7 @@ class GemmTest {
     @Test
     void zeroInnerDimensionGivesTheBias() {
         try (TensorScope s = BACKEND.newScope()) {
-            Kernels k = BACKEND.kernels();
+            PrimitiveKernels k = PrimitiveKernels.of(BACKEND);
             Tensor y = k.linear(s, s.zeros(DType.F32, Shape.of(3, 0)), s.zeros(DType.F32, Shape.of(2, 0)),
                     s.fromFloats(new float[]{1.5f, -2f}, Shape.of(2)));
             assertArrayEquals(new float[]{1.5f, -2f, 1.5f, -2f, 1.5f, -2f}, s.readFloats(y));

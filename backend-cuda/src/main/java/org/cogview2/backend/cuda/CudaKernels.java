@@ -3,7 +3,7 @@ package org.cogview2.backend.cuda;
 import org.cogview2.spi.Conv2dSpec;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.GridContext;
-import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
@@ -22,7 +22,7 @@ import org.cogview2.spi.TopK;
  *   <li>{@link LayoutOps}: permute, concat, slice, copyInto.</li>
  * </ul>
  */
-final class CudaKernels implements Kernels {
+final class CudaKernels implements PrimitiveKernels {
 
     private final DenseOps dense;
     private final NormOps norm;

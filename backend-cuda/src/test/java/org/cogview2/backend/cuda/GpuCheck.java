@@ -6,7 +6,7 @@ import org.cogview2.conformance.golden.GoldenCase;
 import org.cogview2.conformance.golden.GoldenKinds;
 import org.cogview2.conformance.golden.GoldenRunner;
 import org.cogview2.spi.DType;
-import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
@@ -234,7 +234,7 @@ public final class GpuCheck {
      * decode step of 4 x 1 token over a cache of 464.
      */
     private static void benchmarkLayer(CudaBackend b, String name, List<String> json) {
-        Kernels k = b.kernels();
+        PrimitiveKernels k = PrimitiveKernels.of(b);
         int batch = BATCH;
         int prompt = PROMPT;
         int cap = prompt + 8;

@@ -6,6 +6,7 @@ import org.cogview2.conformance.ComparisonResult;
 import org.cogview2.conformance.Tolerance;
 import org.cogview2.conformance.Tolerances;
 import org.cogview2.spi.Backend;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.LocalWindow;
@@ -176,10 +177,10 @@ abstract class KernelPathChecks {
     void largeTileMatmulAndConvolution() {
         Host a = normal(2, 260, 70);
         Host b = normal(DType.F32, 0.12, 2, 70, 270);
-        check("matmul large tiles", both((s, t) -> s.backend().kernels().matmul(s, t[0], t[1], false), a, b),
+        check("matmul large tiles", both((s, t) -> PrimitiveKernels.of(s.backend()).matmul(s, t[0], t[1], false), a, b),
                 Tolerances.REDUCTION);
         Host bt = normal(DType.F32, 0.12, 2, 270, 70);
-        check("matmul transposeB large tiles", both((s, t) -> s.backend().kernels().matmul(s, t[0], t[1], true), a, bt),
+        check("matmul transposeB large tiles", both((s, t) -> PrimitiveKernels.of(s.backend()).matmul(s, t[0], t[1], true), a, bt),
                 Tolerances.REDUCTION);
         Host x = normal(1, 16, 40, 40);
         Host w = normal(DType.F16, 0.08, 160, 16, 3, 3);
@@ -264,13 +265,13 @@ abstract class KernelPathChecks {
         Host x = new Host(DType.F32, new int[]{v.length}, v);
         for (DType to : new DType[]{DType.F16, DType.BF16, DType.I32, DType.I64}) {
             if (to != DType.I64) {
-                check("cast F32 -> " + to, both((s, t) -> s.backend().kernels().cast(s, t[0], to), x), Tolerance.EXACT);
+                check("cast F32 -> " + to, both((s, t) -> PrimitiveKernels.of(s.backend()).cast(s, t[0], to), x), Tolerance.EXACT);
             }
-            check("cast F32 -> " + to + " -> F32", both((s, t) -> s.backend().kernels().cast(s,
-                    s.backend().kernels().cast(s, t[0], to), DType.F32), x), Tolerance.EXACT);
+            check("cast F32 -> " + to + " -> F32", both((s, t) -> PrimitiveKernels.of(s.backend()).cast(s,
+                    PrimitiveKernels.of(s.backend()).cast(s, t[0], to), DType.F32), x), Tolerance.EXACT);
         }
-        check("cast F32 -> I64 -> I32", both((s, t) -> s.backend().kernels().cast(s,
-                s.backend().kernels().cast(s, t[0], DType.I64), DType.I32), x), Tolerance.EXACT);
+        check("cast F32 -> I64 -> I32", both((s, t) -> PrimitiveKernels.of(s.backend()).cast(s,
+                PrimitiveKernels.of(s.backend()).cast(s, t[0], DType.I64), DType.I32), x), Tolerance.EXACT);
     }
 
     // ------------------------------------------------------------------ memory
@@ -319,9 +320,9 @@ abstract class KernelPathChecks {
     void resultsAreReproducible() {
         Host x = normal(20, 96);
         Host w = normal(DType.BF16, 0.1, 96, 96);
-        float[] first = run(subject, (s, t) -> s.backend().kernels().softmax(s, s.backend().kernels().linear(s, t[0], t[1],
+        float[] first = run(subject, (s, t) -> PrimitiveKernels.of(s.backend()).softmax(s, s.backend().kernels().linear(s, t[0], t[1],
                 null), null, null), x, w);
-        float[] second = run(subject, (s, t) -> s.backend().kernels().softmax(s, s.backend().kernels().linear(s, t[0],
+        float[] second = run(subject, (s, t) -> PrimitiveKernels.of(s.backend()).softmax(s, s.backend().kernels().linear(s, t[0],
                 t[1], null), null, null), x, w);
         assertArrayEquals(first, second);
     }

@@ -1,8 +1,12 @@
 package org.cogview2.conformance.golden;
 
+import org.cogview2.spi.Capability;
+
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Every golden kind this SDK implements. */
 public final class GoldenKinds {
@@ -10,12 +14,16 @@ public final class GoldenKinds {
     private GoldenKinds() {
     }
 
-    /** The backend capability a kind needs beyond the basic kernels, or null. */
-    public static org.cogview2.spi.Capability requiredCapability(String kind) {
+    /**
+     * The backend capabilities a kind needs beyond the required kernels (empty if none). The local-attention cases
+     * check Image-Local-Attention's primitives as well as the fused kernels, so they need both.
+     */
+    public static Set<Capability> requiredCapabilities(String kind) {
         return switch (kind) {
-            case "dsr", "itersr", "local_attention" -> org.cogview2.spi.Capability.LOCAL_ATTENTION;
-            case "image_tokenizer", "pipeline" -> org.cogview2.spi.Capability.IMAGE_OPS;
-            default -> null;
+            case "dsr", "itersr" -> EnumSet.of(Capability.LOCAL_ATTENTION);
+            case "local_attention" -> EnumSet.of(Capability.LOCAL_ATTENTION, Capability.PRIMITIVE_KERNELS);
+            case "image_tokenizer", "pipeline" -> EnumSet.of(Capability.IMAGE_OPS);
+            default -> EnumSet.noneOf(Capability.class);
         };
     }
 

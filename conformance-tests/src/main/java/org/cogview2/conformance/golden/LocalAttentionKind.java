@@ -4,6 +4,7 @@ import org.cogview2.conformance.ComparisonResult;
 import org.cogview2.conformance.Tolerance;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.Kernels;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
@@ -38,9 +39,9 @@ final class LocalAttentionKind implements GoldenKind {
                 Tensor v = HostArrays.upload(s, golden, "v");
                 Tensor k0 = HostArrays.upload(s, golden, "k0");
                 Tensor v0 = HostArrays.upload(s, golden, "v0");
-                primitives(s, k, golden, results, tol, "self_9x5", q, key, v, new LocalWindow(9, 5, false));
-                primitives(s, k, golden, results, tol, "self_9x5_causal", q, key, v, new LocalWindow(9, 5, true));
-                primitives(s, k, golden, results, tol, "cross_5x5", q, k0, v0, new LocalWindow(5, 5, false));
+                primitives(s, PrimitiveKernels.of(context.backend()), golden, results, tol, "self_9x5", q, key, v, new LocalWindow(9, 5, false));
+                primitives(s, PrimitiveKernels.of(context.backend()), golden, results, tol, "self_9x5_causal", q, key, v, new LocalWindow(9, 5, true));
+                primitives(s, PrimitiveKernels.of(context.backend()), golden, results, tol, "cross_5x5", q, k0, v0, new LocalWindow(5, 5, false));
             } else {
                 sparseFunctions(s, k, golden, results, tol);
             }
@@ -48,7 +49,7 @@ final class LocalAttentionKind implements GoldenKind {
         return results;
     }
 
-    private static void primitives(TensorScope s, Kernels k, GoldenCase golden, List<ComparisonResult> results, Tolerance tol,
+    private static void primitives(TensorScope s, PrimitiveKernels k, GoldenCase golden, List<ComparisonResult> results, Tolerance tol,
                                    String name, Tensor q, Tensor key, Tensor v, LocalWindow window) {
         Tensor scores = k.localSimilar(s, q, key, window);
         results.add(HostArrays.compare(s, golden, "scores_" + name, scores, tol));

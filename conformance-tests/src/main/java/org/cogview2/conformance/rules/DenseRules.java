@@ -11,6 +11,7 @@ import org.cogview2.spi.DType;
 import java.util.List;
 import java.util.Set;
 
+import static org.cogview2.spi.Capability.PRIMITIVE_KERNELS;
 import static org.cogview2.spi.Capability.BF16_WEIGHTS;
 import static org.cogview2.spi.Capability.F16_WEIGHTS;
 
@@ -47,14 +48,14 @@ final class DenseRules {
                         .check("x[3,96] w bf16[40,96] + bias bf16", c -> linear(c, new int[]{3, 96}, 40, DType.BF16, true))
                         .build(),
 
-                Rule.builder("matmul_is_a_batched_fp32_product", "matmul")
+                Rule.builder("matmul_is_a_batched_fp32_product", "matmul").requires(PRIMITIVE_KERNELS)
                         .description("a [..., M, K] . b [..., K, N] for every leading index, fp32.")
                         .tolerance(Tolerances.REDUCTION)
                         .check("a[2,3,5,7] b[2,3,7,9]", c -> matmul(c, new int[]{2, 3, 5, 7}, 9, false))
                         .check("a[1,1,13] b[1,13,1]", c -> matmul(c, new int[]{1, 1, 13}, 1, false))
                         .check("a[4,31,64] b[4,64,33]", c -> matmul(c, new int[]{4, 31, 64}, 33, false))
                         .build(),
-                Rule.builder("matmul_transposeB_multiplies_by_b_transposed", "matmul")
+                Rule.builder("matmul_transposeB_multiplies_by_b_transposed", "matmul").requires(PRIMITIVE_KERNELS)
                         .description("with transposeB, b is [..., N, K] and the product is a . b^T.")
                         .tolerance(Tolerances.REDUCTION)
                         .check("attention scores a[4,13,16] b[4,1031,16]", c -> matmul(c, new int[]{4, 13, 16}, 1031, true))
@@ -81,7 +82,7 @@ final class DenseRules {
                         .check("a[3,8] + b bf16[8]", Set.of(BF16_WEIGHTS), c -> c.compare(ADD, c.normal(1, 3, 8), c.normal(1, 8).as(DType.BF16)))
                         .build(),
 
-                Rule.builder("scale_is_one_fp32_multiplication", "scale")
+                Rule.builder("scale_is_one_fp32_multiplication", "scale").requires(PRIMITIVE_KERNELS)
                         .description("x * factor: one correctly rounded fp32 multiplication per element.")
                         .tolerance(Tolerances.EXACT)
                         .check("x[7,13] * 0.125", c -> scale(c, c.normal(1, 7, 13), 0.125f))
@@ -89,24 +90,24 @@ final class DenseRules {
                         .check("x[5] * -2.5e-3", c -> scale(c, c.normal(100, 5), -2.5e-3f))
                         .build(),
 
-                Rule.builder("cast_to_f16_rounds_to_nearest_even", "cast")
+                Rule.builder("cast_to_f16_rounds_to_nearest_even", "cast").requires(PRIMITIVE_KERNELS)
                         .description("F32 to F16 rounds to the nearest binary16, ties to even; overflow gives"
                                 + " infinity; tiny values become subnormals.")
                         .requires(F16_WEIGHTS).tolerance(Tolerances.EXACT)
                         .check("random, ties, overflow, subnormals", c -> cast(c, roundingProbe(c, 0x1p-11f), DType.F16))
                         .build(),
-                Rule.builder("cast_to_bf16_rounds_to_nearest_even", "cast")
+                Rule.builder("cast_to_bf16_rounds_to_nearest_even", "cast").requires(PRIMITIVE_KERNELS)
                         .description("F32 to BF16 keeps the top 16 bits, rounding to nearest, ties to even.")
                         .requires(BF16_WEIGHTS).tolerance(Tolerances.EXACT)
                         .check("random, ties, large values", c -> cast(c, roundingProbe(c, 0x1p-8f), DType.BF16))
                         .build(),
-                Rule.builder("cast_half_to_f32_widens_exactly", "cast")
+                Rule.builder("cast_half_to_f32_widens_exactly", "cast").requires(PRIMITIVE_KERNELS)
                         .description("F16 and BF16 to F32 are exact.")
                         .tolerance(Tolerances.EXACT)
                         .check("f16[64] -> f32", Set.of(F16_WEIGHTS), c -> cast(c, c.normal(3, 64).as(DType.F16), DType.F32))
                         .check("bf16[64] -> f32", Set.of(BF16_WEIGHTS), c -> cast(c, c.normal(3, 64).as(DType.BF16), DType.F32))
                         .build(),
-                Rule.builder("cast_float_to_i32_truncates_toward_zero", "cast")
+                Rule.builder("cast_float_to_i32_truncates_toward_zero", "cast").requires(PRIMITIVE_KERNELS)
                         .description("F32 to I32 drops the fraction (toward zero).")
                         .tolerance(Tolerances.EXACT)
                         .check("x[100] in (-1000, 1000) and +-0.5, +-2.5", c -> {
@@ -120,7 +121,7 @@ final class DenseRules {
                             return cast(c, HostTensor.f32(new int[]{100}, v), DType.I32);
                         })
                         .build(),
-                Rule.builder("cast_i32_to_f32_is_exact", "cast")
+                Rule.builder("cast_i32_to_f32_is_exact", "cast").requires(PRIMITIVE_KERNELS)
                         .description("I32 values up to 2^24 in magnitude convert to F32 exactly.")
                         .tolerance(Tolerances.EXACT)
                         .check("ids[2,50]", c -> cast(c, c.ints(1 << 24, 2, 50), DType.F32))
@@ -143,15 +144,15 @@ final class DenseRules {
         bShape[rank - 1] = transposeB ? k : n;
         HostTensor a = c.normal(1, aShape);
         HostTensor b = c.normal(1 / Math.sqrt(k), bShape);
-        return c.compare(KernelOp.single((kn, s, in) -> kn.matmul(s, in[0], in[1], transposeB)), a, b);
+        return c.compare(KernelOp.primitive((kn, s, in) -> kn.matmul(s, in[0], in[1], transposeB)), a, b);
     }
 
     private static List<ComparisonResult> scale(CaseContext c, HostTensor x, float factor) {
-        return c.compare(KernelOp.single((k, s, in) -> k.scale(s, in[0], factor)), x);
+        return c.compare(KernelOp.primitive((k, s, in) -> k.scale(s, in[0], factor)), x);
     }
 
     private static List<ComparisonResult> cast(CaseContext c, HostTensor x, DType to) {
-        return c.compare(KernelOp.single((k, s, in) -> k.cast(s, in[0], to)), x);
+        return c.compare(KernelOp.primitive((k, s, in) -> k.cast(s, in[0], to)), x);
     }
 
     /** Random values plus exact ties at the given half-spacing above 1, huge values and tiny ones. */

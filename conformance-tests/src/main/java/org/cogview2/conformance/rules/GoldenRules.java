@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.cogview2.spi.Capability.LOCAL_ATTENTION;
+import static org.cogview2.spi.Capability.PRIMITIVE_KERNELS;
 
 /**
  * The official code's golden cases {@code local_attention_kernel} and {@code sparse_attention_functions}: the backend
@@ -36,16 +37,16 @@ final class GoldenRules {
 
     static List<Rule> rules() {
         return List.of(
-                Rule.builder("localSimilar_matches_the_official_kernel", "localSimilar")
+                Rule.builder("localSimilar_matches_the_official_kernel", "localSimilar").requires(PRIMITIVE_KERNELS)
                         .description("golden " + KERNEL_CASE + ": f_similar on 12x12 grids.")
-                        .requires(LOCAL_ATTENTION).tolerance(Tolerances.GOLDEN_LOCAL_ATTENTION)
+                        .tolerance(Tolerances.GOLDEN_LOCAL_ATTENTION)
                         .check("self 9x5", c -> similar(c, "k.npy", LocalAttentionRules.SELF, "scores_self_9x5.npy"))
                         .check("self 9x5 causal", c -> similar(c, "k.npy", LocalAttentionRules.SELF_CAUSAL, "scores_self_9x5_causal.npy"))
                         .check("cross 5x5 into 4x4", c -> similar(c, "k0.npy", LocalAttentionRules.CROSS, "scores_cross_5x5.npy"))
                         .build(),
-                Rule.builder("localWeighting_matches_the_official_kernel", "localWeighting")
+                Rule.builder("localWeighting_matches_the_official_kernel", "localWeighting").requires(PRIMITIVE_KERNELS)
                         .description("golden " + KERNEL_CASE + ": f_weighting of softmax(scores).")
-                        .requires(LOCAL_ATTENTION).tolerance(Tolerances.GOLDEN_LOCAL_ATTENTION)
+                        .tolerance(Tolerances.GOLDEN_LOCAL_ATTENTION)
                         .check("self 9x5", c -> weighting(c, "scores_self_9x5.npy", "v.npy", LocalAttentionRules.SELF, "out_self_9x5.npy"))
                         .check("self 9x5 causal", c -> weighting(c, "scores_self_9x5_causal.npy", "v.npy",
                                 LocalAttentionRules.SELF_CAUSAL, "out_self_9x5_causal.npy"))
@@ -73,7 +74,7 @@ final class GoldenRules {
 
     private static List<ComparisonResult> similar(CaseContext c, String keys, LocalWindow window, String out) {
         Golden g = Golden.open(c, KERNEL_CASE);
-        HostTensor got = c.runOnSubject(KernelOp.single((k, s, in) -> k.localSimilar(s, in[0], in[1], window)),
+        HostTensor got = c.runOnSubject(KernelOp.primitive((k, s, in) -> k.localSimilar(s, in[0], in[1], window)),
                 g.npy("q.npy"), g.npy(keys))[0];
         return List.of(c.compare(out, g.npy(out), got, g.tolerance()));
     }
@@ -82,7 +83,7 @@ final class GoldenRules {
                                                     String out) {
         Golden g = Golden.open(c, KERNEL_CASE);
         HostTensor probs = softmaxLastDim(g.npy(scores));
-        HostTensor got = c.runOnSubject(KernelOp.single((k, s, in) -> k.localWeighting(s, in[0], in[1], window)),
+        HostTensor got = c.runOnSubject(KernelOp.primitive((k, s, in) -> k.localWeighting(s, in[0], in[1], window)),
                 probs, g.npy(values))[0];
         return List.of(c.compare(out, g.npy(out), got, g.tolerance()));
     }

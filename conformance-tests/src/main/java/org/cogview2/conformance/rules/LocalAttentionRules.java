@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.cogview2.spi.Capability.LOCAL_ATTENTION;
+import static org.cogview2.spi.Capability.PRIMITIVE_KERNELS;
 
 /** gridAttention, localSimilar, localWeighting: the local 2D attention of the super-resolution models. */
 final class LocalAttentionRules {
@@ -56,10 +57,10 @@ final class LocalAttentionRules {
                         .check("q = 0, 6x6 grid + 4 fully masked text keys", c -> globalKeys(c, 6, 4, 4, true))
                         .build(),
 
-                Rule.builder("localSimilar_sums_channel_products_over_the_window", "localSimilar")
+                Rule.builder("localSimilar_sums_channel_products_over_the_window", "localSimilar").requires(PRIMITIVE_KERNELS)
                         .description("scores[n][r][c][t] = sum_ch q[ch][r][c] * k[ch][R+dr(t)][C+dc(t)], anchor"
                                 + " (r/a, c/b), window entries numbered row-major (causal: the first half).")
-                        .requires(LOCAL_ATTENTION).tolerance(Tolerances.REDUCTION)
+                        .tolerance(Tolerances.REDUCTION)
                         .check("self 9x5, 12x12, ch 8, N 2", c -> similar(c, new int[]{2, 8, 12, 12}, new int[]{2, 8, 12, 12}, SELF))
                         .check("self 9x5, 60x60, ch 8", c -> similar(c, new int[]{1, 8, 60, 60}, new int[]{1, 8, 60, 60}, SELF))
                         .check("causal 9x5, 12x12", c -> similar(c, new int[]{1, 4, 12, 12}, new int[]{1, 4, 12, 12}, SELF_CAUSAL))
@@ -67,24 +68,24 @@ final class LocalAttentionRules {
                         .check("ratios 2 and 4: 6x8 into 3x2, window 3x3",
                                 c -> similar(c, new int[]{1, 4, 6, 8}, new int[]{1, 4, 3, 2}, LocalWindow.of(3, 3)))
                         .build(),
-                Rule.builder("localSimilar_cells_outside_grid_score_exactly_minus_10000", "localSimilar")
+                Rule.builder("localSimilar_cells_outside_grid_score_exactly_minus_10000", "localSimilar").requires(PRIMITIVE_KERNELS)
                         .description("a window entry outside the key grid scores exactly -10000 (the kernel's fill"
                                 + " value; the window is clipped, never shifted or wrapped).")
-                        .requires(LOCAL_ATTENTION).tolerance(Tolerances.REDUCTION)
+                        .tolerance(Tolerances.REDUCTION)
                         .check("cross 5x5, 12x12 into 4x4", c -> outsideScores(c, new int[]{1, 4, 12, 12}, new int[]{1, 4, 4, 4}, CROSS))
                         .check("causal 9x5, 10x10", c -> outsideScores(c, new int[]{1, 4, 10, 10}, new int[]{1, 4, 10, 10}, SELF_CAUSAL))
                         .build(),
 
-                Rule.builder("localWeighting_sums_weights_times_values_over_the_window", "localWeighting")
+                Rule.builder("localWeighting_sums_weights_times_values_over_the_window", "localWeighting").requires(PRIMITIVE_KERNELS)
                         .description("out[ch][r][c] = sum_t w[r][c][t] * v[ch][R+dr(t)][C+dc(t)] over in-grid entries.")
-                        .requires(LOCAL_ATTENTION).tolerance(Tolerances.REDUCTION)
+                        .tolerance(Tolerances.REDUCTION)
                         .check("self 9x5, 12x12, ch 8, N 2", c -> weighting(c, new int[]{2, 12, 12}, new int[]{2, 8, 12, 12}, SELF, false))
                         .check("cross 5x5, 60x60 from 20x20, ch 8", c -> weighting(c, new int[]{1, 60, 60}, new int[]{1, 8, 20, 20}, CROSS, false))
                         .check("causal 9x5, 12x12", c -> weighting(c, new int[]{1, 12, 12}, new int[]{1, 4, 12, 12}, SELF_CAUSAL, false))
                         .build(),
-                Rule.builder("localWeighting_skips_cells_outside_grid", "localWeighting")
+                Rule.builder("localWeighting_skips_cells_outside_grid", "localWeighting").requires(PRIMITIVE_KERNELS)
                         .description("entries outside the key grid are skipped whatever their weight (here NaN).")
-                        .requires(LOCAL_ATTENTION).tolerance(Tolerances.REDUCTION)
+                        .tolerance(Tolerances.REDUCTION)
                         .check("self 9x5, 10x10, NaN weights outside", c -> weighting(c, new int[]{1, 10, 10}, new int[]{1, 4, 10, 10}, SELF, true))
                         .check("cross 5x5, 12x12 from 4x4, NaN weights outside", c -> weighting(c, new int[]{1, 12, 12}, new int[]{1, 4, 4, 4}, CROSS, true))
                         .build());
@@ -142,7 +143,7 @@ final class LocalAttentionRules {
     // ------------------------------------------------------------------ primitives
 
     private static KernelOp similarOp(LocalWindow window) {
-        return KernelOp.single((k, s, in) -> k.localSimilar(s, in[0], in[1], window));
+        return KernelOp.primitive((k, s, in) -> k.localSimilar(s, in[0], in[1], window));
     }
 
     private static List<ComparisonResult> similar(CaseContext c, int[] qShape, int[] kShape, LocalWindow window) {
@@ -196,7 +197,7 @@ final class LocalAttentionRules {
                 }
             }
         }
-        return c.compare(KernelOp.single((k, s, in) -> k.localWeighting(s, in[0], in[1], window)),
+        return c.compare(KernelOp.primitive((k, s, in) -> k.localWeighting(s, in[0], in[1], window)),
                 HostTensor.f32(new int[]{n, hq, wq, p}, w), c.normal(1, vShape));
     }
 

@@ -8,8 +8,10 @@ import org.cogview2.conformance.KernelOp;
 import org.cogview2.conformance.Rule;
 import org.cogview2.conformance.Tolerance;
 import org.cogview2.spi.Backend;
+import org.cogview2.spi.Capability;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.MemoryStats;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
@@ -65,6 +67,12 @@ final class TensorRules {
                             return List.of(c.compare("view", HostTensor.f32(new int[]{6}, src.floats()), got, Tolerance.EXACT));
                         })
                         .build(),
+                Rule.builder("capabilities_declare_primitive_kernels_exactly_when_offered", "tensors")
+                        .description("a backend declares PRIMITIVE_KERNELS if and only if its kernels implement"
+                                + " PrimitiveKernels, so that the kit checks what is offered and skips only what is not.")
+                        .tolerance(Tolerance.EXACT)
+                        .check("capabilities() vs kernels()", TensorRules::primitivesDeclared)
+                        .build(),
                 Rule.builder("closing_a_scope_releases_its_tensors", "tensors")
                         .description("after a scope closes, MemoryStats shows the live bytes and tensors of before.")
                         .tolerance(Tolerance.EXACT)
@@ -91,12 +99,20 @@ final class TensorRules {
         return HostTensor.f32(new int[]{n}, v);
     }
 
+    private static List<ComparisonResult> primitivesDeclared(CaseContext c) {
+        Backend b = c.subject();
+        int declared = b.capabilities().contains(Capability.PRIMITIVE_KERNELS) ? 1 : 0;
+        int offered = b.kernels() instanceof PrimitiveKernels ? 1 : 0;
+        return List.of(Comparison.ints("[declared, offered] (1: yes)", new int[]{2}, new int[]{offered, offered},
+                new int[]{declared, offered}));
+    }
+
     private static List<ComparisonResult> scopeRelease(CaseContext c) {
         Backend b = c.subject();
         MemoryStats before = b.memoryStats();
         try (TensorScope scope = b.newScope()) {
             Tensor x = scope.fromFloats(c.gaussian(1000, 1), Shape.of(10, 100));
-            b.kernels().scale(scope, x, 2f);
+            b.kernels().add(scope, x, x);
             scope.zeros(DType.F32, Shape.of(7));
         }
         MemoryStats after = b.memoryStats();
