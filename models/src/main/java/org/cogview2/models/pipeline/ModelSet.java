@@ -77,6 +77,11 @@ public final class ModelSet implements AutoCloseable {
         }
         try {
             BackendFit.require(backend, sources);
+            // The SR models are built from CogLM's hyper-parameters; their own model_config.json is not read.
+            TransformerConfig config = sources.coglm().config();
+            SatModel.check(sources.coglm(), config, SatCheckpoints.Extra.NONE);
+            SatModel.check(sources.dsr(), config, SatCheckpoints.Extra.DSR);
+            SatModel.check(sources.itersr(), config, SatCheckpoints.Extra.ITERSR);
             IceTokenizer tokenizer = IceTokenizer.load(sources.iceText(), sources.iceImage(), backend);
             resources.add(tokenizer);
             // Only ids the image tokenizer can decode are sampled (all 20000 with the official one).
@@ -84,12 +89,6 @@ public final class ModelSet implements AutoCloseable {
             ClusterTable clusters = ClusterTable.load(sources.clusterTable()).restrictedTo(codes);
             int soi = tokenizer.specialTokenId(SpecialToken.START_OF_IMAGE);
             int soc = tokenizer.specialTokenId(SpecialToken.START_OF_CHINESE);
-
-            // The SR models are built from CogLM's hyper-parameters; their own model_config.json is not read.
-            TransformerConfig config = sources.coglm().config();
-            SatModel.check(sources.coglm(), config, SatCheckpoints.Extra.NONE);
-            SatModel.check(sources.dsr(), config, SatCheckpoints.Extra.DSR);
-            SatModel.check(sources.itersr(), config, SatCheckpoints.Extra.ITERSR);
 
             ResidentStages stages = track(resources, new ResidentStages(residency));
             ResidentStages.Slot<CogLmStage> coglm = stages.add("CogLM",

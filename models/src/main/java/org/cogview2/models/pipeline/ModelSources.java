@@ -13,7 +13,7 @@ import java.util.List;
  * Where the files of a model set are: the three SAT folders, icetk's two files and {@code cluster_label.npy}.
  *
  * @param description shown to users (the folder, or "built-in demo models")
- * @param demo        whether these are the untrained demo models
+ * @param demo        whether these are the built-in demo models (the emoji set of {@code demo-models})
  */
 public record ModelSources(SatModelFolder coglm, SatModelFolder dsr, SatModelFolder itersr, Path iceText, Path iceImage,
                            Path clusterTable, String description, boolean demo) {
@@ -45,7 +45,7 @@ public record ModelSources(SatModelFolder coglm, SatModelFolder dsr, SatModelFol
                 root.toString(), false);
     }
 
-    /** A copy marked as the untrained demo set. */
+    /** A copy marked as the built-in demo set. */
     public ModelSources asDemo(String description) {
         return new ModelSources(coglm, dsr, itersr, iceText, iceImage, clusterTable, description, true);
     }

@@ -258,7 +258,8 @@ class PipelineTest {
         DemoModels.ensure(demo);
         try (CogView2Pipeline p = CogView2.open(PipelineConfig.models(demo).withBackend("cpu-reference"))) {
             assertEquals("cpu-reference", p.info().backend());
-            assertEquals(23000 - 3000 + p.tokenizer().vocabularySize() - 23000 + 3000, p.tokenizer().vocabularySize());
+            // the tokenizer found through the api is the one of these files: its ids are the embedding rows
+            assertEquals(org.cogview2.models.demo.DemoModelsConfig.transformer().vocabSize(), p.tokenizer().vocabularySize());
             assertTrue(Arrays.stream(p.tokenizer().encode("hello")).allMatch(id -> id >= 20000));
         }
     }
