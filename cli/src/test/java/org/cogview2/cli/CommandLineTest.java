@@ -132,6 +132,23 @@ class CommandLineTest {
     }
 
     @Test
+    void certify_runs_one_rule_alone_and_reports_rules_marked_not_verified() throws Exception {
+        Path report = dir.resolve("one-rule");
+        Run r = run("certify", "--backend", "cpu-reference", "--report", report.toString(),
+                "--rule", "required_linear_is_fp32_dot_product_plus_bias", "--rule", "add_is_an_exact_fp32_sum",
+                "--not-verified", "required_add_is_an_exact_fp32_sum=fused with the next kernel");
+        assertEquals(0, r.status(), "PARTIAL is not a failure: " + r.err());
+        String summary = Files.readString(report.resolve(org.cogview2.conformance.CertificationReport.TEXT_FILE));
+        assertTrue(summary.contains("Verdict: PARTIAL"), summary);
+        assertTrue(summary.contains("not verified by the vendor: fused with the next kernel"), summary);
+        assertTrue(summary.contains("required rules: 1 passed, 0 failed, 1 skipped"), summary);
+        Run unknown = run("certify", "--backend", "cpu-reference", "--rule", "required_linear_is_a_dot");
+        assertTrue(unknown.status() != 0, "an unknown rule is an error");
+        assertTrue(unknown.err().contains("no rule required_linear_is_a_dot")
+                && unknown.err().contains("required_linear_is_fp32_dot_product_plus_bias"), unknown.err());
+    }
+
+    @Test
     void generate_can_keep_one_stage_resident_at_a_time() {
         Path out = dir.resolve("one-stage.png");
         Run r = run("generate", "a tiger", "-o", out.toString(), "--first-stage-only", "--no-progress", "--seed", "3",

@@ -28,7 +28,12 @@ public final class Certification {
 
     /** As {@link #run(Backend, Path)}, printing the summary to {@code out} (null prints nothing). */
     public static CertificationReport run(Backend backend, Path reportDir, PrintStream out) {
-        CertificationReport report = ConformanceSuite.standard().run(backend);
+        return run(ConformanceSuite.standard(), backend, reportDir, out);
+    }
+
+    /** Runs {@code suite} (for example {@link ConformanceSuite#only} one rule) on {@code backend}; as above. */
+    public static CertificationReport run(ConformanceSuite suite, Backend backend, Path reportDir, PrintStream out) {
+        CertificationReport report = suite.run(backend);
         report.write(reportDir);
         if (out != null) {
             out.print(report.summary());

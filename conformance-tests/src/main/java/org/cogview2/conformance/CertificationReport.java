@@ -54,9 +54,11 @@ public final class CertificationReport {
     private final Duration duration;
     private final List<String> kernelOrder;
     private final List<CaseResult> results;
+    private final Map<String, Rule> rulesByName;
 
     private CertificationReport(String backend, String reference, Set<Capability> capabilities, long seed,
-                                Instant started, Duration duration, List<String> kernelOrder, List<CaseResult> results) {
+                                Instant started, Duration duration, List<String> kernelOrder, List<CaseResult> results,
+                                List<Rule> rules) {
         this.backend = backend;
         this.reference = reference;
         this.capabilities = capabilities.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(capabilities));
@@ -65,6 +67,9 @@ public final class CertificationReport {
         this.duration = duration;
         this.kernelOrder = List.copyOf(kernelOrder);
         this.results = List.copyOf(results);
+        Map<String, Rule> byName = new LinkedHashMap<>();
+        rules.forEach(r -> byName.put(r.name(), r));
+        this.rulesByName = Collections.unmodifiableMap(byName);
     }
 
     /** Gathers case results (in any order, from any thread) into a report. */
@@ -89,7 +94,7 @@ public final class CertificationReport {
 
         public synchronized CertificationReport finish() {
             return new CertificationReport(backend, reference, capabilities, suite.seed(), started,
-                    Duration.between(started, Instant.now()), suite.kernels(), results);
+                    Duration.between(started, Instant.now()), suite.kernels(), results, suite.rules());
         }
     }
 
@@ -111,9 +116,43 @@ public final class CertificationReport {
         return duration;
     }
 
-    /** True if no case failed (skipped cases do not fail a certification; they are listed). */
+    /** True if no case failed: the verdict is {@code PASS} or {@code PARTIAL} (skipped cases are listed). */
     public boolean passed() {
         return results.stream().noneMatch(CaseResult::failed);
+    }
+
+    /** The id of the rule a result belongs to ({@code required_...} or {@code optional_...}). */
+    public String ruleId(CaseResult result) {
+        Rule rule = rulesByName.get(result.rule());
+        return rule == null ? result.rule() : rule.id();
+    }
+
+    /** The tier of the rule a result belongs to (results of a rule this report does not know count as required). */
+    public Rule.Tier tier(CaseResult result) {
+        Rule rule = rulesByName.get(result.rule());
+        return rule == null ? Rule.Tier.REQUIRED : rule.tier();
+    }
+
+    /** Rules of {@code tier} by outcome: failed (a case failed), skipped (every case skipped), partly skipped, passed. */
+    public Map<String, Integer> ruleCounts(Rule.Tier tier) {
+        Map<String, List<CaseResult>> byRule = new LinkedHashMap<>();
+        for (CaseResult r : results) {
+            if (tier(r) == tier) {
+                byRule.computeIfAbsent(r.rule(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String k : List.of("total", "passed", "failed", "skipped", "partlySkipped")) {
+            counts.put(k, 0);
+        }
+        for (List<CaseResult> cases : byRule.values()) {
+            String outcome = cases.stream().anyMatch(CaseResult::failed) ? "failed"
+                    : cases.stream().allMatch(CaseResult::skipped) ? "skipped"
+                    : cases.stream().anyMatch(CaseResult::skipped) ? "partlySkipped" : "passed";
+            counts.merge(outcome, 1, Integer::sum);
+            counts.merge("total", 1, Integer::sum);
+        }
+        return counts;
     }
 
     public List<CaseResult> failures() {
@@ -124,9 +163,16 @@ public final class CertificationReport {
         return results.stream().filter(r -> r.status() == status).count();
     }
 
-    /** {@code PASS} or {@code FAIL}. */
+    /**
+     * {@code FAIL} if any case failed; {@code PARTIAL} if none failed but some were skipped (a capability not
+     * declared, a rule the vendor marked not verified, golden data absent), the skipped ones listed with their
+     * reasons; {@code PASS} if every case ran and passed.
+     */
     public String verdict() {
-        return passed() ? "PASS" : "FAIL";
+        if (!passed()) {
+            return "FAIL";
+        }
+        return results.stream().anyMatch(CaseResult::skipped) ? "PARTIAL" : "PASS";
     }
 
     /** One row per kernel, in report order. */
@@ -192,15 +238,21 @@ public final class CertificationReport {
         sb.append(String.format(Locale.ROOT, "%nVerdict: %s (%d cases passed, %d failed, %d skipped) in %.1f s%n",
                 verdict(), count(CaseResult.Status.PASSED), count(CaseResult.Status.FAILED),
                 count(CaseResult.Status.SKIPPED), duration.toMillis() / 1000.0));
+        for (Rule.Tier tier : Rule.Tier.values()) {
+            Map<String, Integer> c = ruleCounts(tier);
+            sb.append(String.format(Locale.ROOT, "%s rules: %d passed, %d failed, %d skipped, %d partly skipped (of %d)%n",
+                    tier.name().toLowerCase(Locale.ROOT), c.get("passed"), c.get("failed"), c.get("skipped"),
+                    c.get("partlySkipped"), c.get("total")));
+        }
         List<CaseResult> failures = failures();
         if (!failures.isEmpty()) {
             sb.append("\nFailures:\n");
-            failures.forEach(f -> sb.append("  ").append(f.describe()).append('\n'));
+            failures.forEach(f -> sb.append("  [").append(ruleId(f)).append("] ").append(f.describe()).append('\n'));
         }
         List<CaseResult> skips = results.stream().filter(CaseResult::skipped).toList();
         if (!skips.isEmpty()) {
             sb.append("\nSkipped:\n");
-            skips.forEach(s -> sb.append("  ").append(s.describe()).append('\n'));
+            skips.forEach(s -> sb.append("  [").append(ruleId(s)).append("] ").append(s.describe()).append('\n'));
         }
         return sb.toString();
     }
@@ -223,6 +275,11 @@ public final class CertificationReport {
         counts.put("passed", count(CaseResult.Status.PASSED));
         counts.put("failed", count(CaseResult.Status.FAILED));
         counts.put("skipped", count(CaseResult.Status.SKIPPED));
+        ObjectNode tiers = root.putObject("rules");
+        for (Rule.Tier tier : Rule.Tier.values()) {
+            ObjectNode t = tiers.putObject(tier.name().toLowerCase(Locale.ROOT));
+            ruleCounts(tier).forEach(t::put);
+        }
         ArrayNode kernels = root.putArray("kernels");
         for (KernelSummary k : kernels()) {
             ObjectNode row = kernels.addObject();
@@ -248,6 +305,8 @@ public final class CertificationReport {
             ObjectNode c = cases.addObject();
             c.put("kernel", r.kernel());
             c.put("rule", r.rule());
+            c.put("ruleId", ruleId(r));
+            c.put("tier", tier(r).name());
             c.put("case", r.caseName());
             c.put("status", r.status().name());
             c.put("message", r.message());

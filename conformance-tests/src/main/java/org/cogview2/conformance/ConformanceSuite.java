@@ -8,9 +8,12 @@ import org.cogview2.spi.Capability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -42,10 +45,16 @@ public final class ConformanceSuite {
 
     private final List<Rule> rules;
     private final long seed;
+    private final Map<String, String> notVerified;
 
-    private ConformanceSuite(List<Rule> rules, long seed) {
+    private ConformanceSuite(List<Rule> rules, long seed, Map<String, String> notVerified) {
         this.rules = List.copyOf(rules);
         this.seed = seed;
+        this.notVerified = Map.copyOf(notVerified);
+    }
+
+    private ConformanceSuite(List<Rule> rules, long seed) {
+        this(rules, seed, Map.of());
     }
 
     /** Every standard rule (see {@link StandardRules}). */
@@ -60,12 +69,67 @@ public final class ConformanceSuite {
 
     /** The same rules with other random inputs. */
     public ConformanceSuite withSeed(long newSeed) {
-        return new ConformanceSuite(rules, newSeed);
+        return new ConformanceSuite(rules, newSeed, notVerified);
     }
 
     /** Only the rules matching {@code filter}. */
     public ConformanceSuite filter(Predicate<Rule> filter) {
-        return new ConformanceSuite(rules.stream().filter(filter).toList(), seed);
+        return new ConformanceSuite(rules.stream().filter(filter).toList(), seed, notVerified);
+    }
+
+    /**
+     * Only the named rules (ids such as {@code required_linear_is_fp32_dot_product_plus_bias}, or names), in suite
+     * order: to run one rule alone while working on a kernel.
+     *
+     * @throws IllegalArgumentException naming every unknown rule
+     */
+    public ConformanceSuite only(Collection<String> idsOrNames) {
+        requireKnown(idsOrNames);
+        return filter(r -> idsOrNames.stream().anyMatch(r::isNamed));
+    }
+
+    /**
+     * The same rules, with those named in {@code reasons} (id or name to the vendor's reason) skipped and reported as
+     * not verified: a backend that knowingly departs from a rule says so, and the verdict is at best
+     * {@code PARTIAL}.
+     *
+     * @throws IllegalArgumentException naming every unknown rule, or a blank reason
+     */
+    public ConformanceSuite withNotVerified(Map<String, String> reasons) {
+        requireKnown(reasons.keySet());
+        Map<String, String> byName = new LinkedHashMap<>(notVerified);
+        reasons.forEach((rule, reason) -> {
+            if (reason == null || reason.isBlank()) {
+                throw new IllegalArgumentException("rule " + rule + " is marked not verified without a reason");
+            }
+            byName.put(rule(rule).name(), reason);
+        });
+        return new ConformanceSuite(rules, seed, byName);
+    }
+
+    /** The rule with this id or name. */
+    public Rule rule(String idOrName) {
+        return rules.stream().filter(r -> r.isNamed(idOrName)).findFirst().orElseThrow(() -> unknown(List.of(idOrName)));
+    }
+
+    private void requireKnown(Collection<String> idsOrNames) {
+        List<String> unknown = idsOrNames.stream().filter(n -> rules.stream().noneMatch(r -> r.isNamed(n))).toList();
+        if (!unknown.isEmpty()) {
+            throw unknown(unknown);
+        }
+    }
+
+    private IllegalArgumentException unknown(List<String> names) {
+        // rules of the same kernel as the unknown name, which is usually a typo of one of them
+        Set<String> kernels = new LinkedHashSet<>();
+        for (String n : names) {
+            String bare = n.replaceFirst("^(required|optional)_", "");
+            kernels.add(bare.contains("_") ? bare.substring(0, bare.indexOf('_')) : bare);
+        }
+        List<String> similar = rules.stream().filter(r -> kernels.contains(r.kernel())).map(Rule::id).toList();
+        return new IllegalArgumentException("no rule " + String.join(", ", names) + " in this suite of " + rules.size()
+                + " rules" + (similar.isEmpty() ? "" : "; rules of that kernel: " + String.join(", ", similar))
+                + " (every id is listed in the kit's README and in the report)");
     }
 
     public List<Rule> rules() {
@@ -102,6 +166,11 @@ public final class ConformanceSuite {
      */
     public CaseResult runCase(Rule rule, Rule.Case c, Backend subject, Backend reference) {
         long caseSeed = caseSeed(rule, c);
+        String reason = notVerified.get(rule.name());
+        if (reason != null) {
+            return new CaseResult(rule.kernel(), rule.name(), c.name(), CaseResult.Status.SKIPPED,
+                    "not verified by the vendor: " + reason, List.of(), caseSeed, Duration.ZERO);
+        }
         Set<Capability> missing = EnumSet.noneOf(Capability.class);
         missing.addAll(rule.requirements(c));
         missing.removeAll(subject.capabilities());

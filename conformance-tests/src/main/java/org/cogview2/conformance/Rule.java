@@ -48,6 +48,38 @@ public record Rule(String name, String kernel, String description, Set<Capabilit
         }
     }
 
+    /**
+     * How a rule counts towards a verdict, as in the Reactive Streams TCK: a {@code REQUIRED} rule holds for every
+     * backend; an {@code OPTIONAL} rule checks something a backend may leave out (every one of its cases needs a
+     * {@link Capability}), and is skipped, never passed, where the backend does not declare it.
+     */
+    public enum Tier {
+        REQUIRED, OPTIONAL;
+
+        /** The prefix of a rule id of this tier: {@code required_} or {@code optional_}. */
+        public String prefix() {
+            return name().toLowerCase(java.util.Locale.ROOT) + "_";
+        }
+    }
+
+    /** {@link Tier#OPTIONAL} if every case needs a capability, else {@link Tier#REQUIRED}. */
+    public Tier tier() {
+        return cases.stream().allMatch(c -> !requirements(c).isEmpty()) ? Tier.OPTIONAL : Tier.REQUIRED;
+    }
+
+    /**
+     * The stable id a vendor names the rule by ({@code certify --rule}, {@code notVerified}): the tier's prefix and
+     * the name, e.g. {@code required_linear_is_fp32_dot_product_plus_bias}.
+     */
+    public String id() {
+        return tier().prefix() + name;
+    }
+
+    /** Whether {@code idOrName} names this rule (its id, or its name without the tier prefix). */
+    public boolean isNamed(String idOrName) {
+        return id().equals(idOrName) || name.equals(idOrName);
+    }
+
     /** Every capability a case needs: the rule's and its own. */
     public Set<Capability> requirements(Case c) {
         EnumSet<Capability> all = EnumSet.noneOf(Capability.class);

@@ -221,7 +221,7 @@ class KitOutcomeTest {
         }
         // attention's golden rule needs no local attention, so that row still ran
         assertTrue(summary.lines().anyMatch(l -> l.startsWith("attention ") && l.endsWith("PASS")), summary);
-        assertTrue(summary.contains("Verdict: PASS"), summary);
+        assertTrue(summary.contains("Verdict: PARTIAL"), "no failure, some rules skipped: " + summary);
     }
 
     @Test
@@ -239,7 +239,7 @@ class KitOutcomeTest {
             assertTrue(summary.lines().anyMatch(l -> l.startsWith(kernel + " ") && l.endsWith("SKIPPED")), summary);
         }
         assertTrue(summary.lines().anyMatch(l -> l.startsWith("gridAttention ") && l.endsWith("PASS")), summary);
-        assertTrue(summary.contains("Verdict: PASS"), summary);
+        assertTrue(summary.contains("Verdict: PARTIAL"), "no failure, some rules skipped: " + summary);
     }
 
     @Test
