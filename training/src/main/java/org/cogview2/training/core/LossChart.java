@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Draws the loss curve of a training log into a PNG with XChart: the loss per logged step with a smoothed line,
- * and, when the task evaluated, a second chart with one series per evaluation figure. Redrawn from the JSONL at
+ * Draws the loss curve of a training log into a PNG with XChart: the loss per logged step with a smoothed line
+ * (one pair of lines per objective for a task that alternates them, see {@link #byKind}), and, when the task evaluated, a second chart with one series per evaluation figure. Redrawn from the JSONL at
  * each checkpoint, so it covers resumed runs too.
  */
 public final class LossChart {
@@ -90,27 +90,51 @@ public final class LossChart {
     private static XYChart lossChart(List<TrainingLog.Entry> entries, String title) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title + ": training loss")
                 .xAxisTitle("step").yAxisTitle("loss").build();
-        double[] steps = new double[entries.size()];
-        double[] loss = new double[entries.size()];
-        for (int i = 0; i < entries.size(); i++) {
-            steps[i] = entries.get(i).step();
-            loss[i] = finiteOr(entries.get(i).loss(), i > 0 ? loss[i - 1] : 0);
-        }
-        double[][] points = downsample(steps, loss, MAX_POINTS);
-        steps = points[0];
-        loss = points[1];
+        Map<String, List<TrainingLog.Entry>> kinds = byKind(entries);
         boolean positive = true;
-        for (double v : loss) {
-            positive &= v > 0;
+        boolean legend = kinds.size() > 1;
+        for (Map.Entry<String, List<TrainingLog.Entry>> kind : kinds.entrySet()) {
+            List<TrainingLog.Entry> list = kind.getValue();
+            double[] steps = new double[list.size()];
+            double[] loss = new double[list.size()];
+            for (int i = 0; i < list.size(); i++) {
+                steps[i] = list.get(i).step();
+                loss[i] = finiteOr(list.get(i).loss(), i > 0 ? loss[i - 1] : 0);
+            }
+            double[][] points = downsample(steps, loss, MAX_POINTS);
+            for (double v : points[1]) {
+                positive &= v > 0;
+            }
+            String name = kind.getKey();
+            line(chart.addSeries(name, points[0], points[1]));
+            if (points[1].length >= 20) {
+                line(chart.addSeries(name + " (smoothed)", points[0], smooth(points[1], Math.max(5, points[1].length / 50))));
+                legend = true;
+            }
         }
         // A log axis shows the slow late decrease; only possible when every value is positive.
         chart.getStyler().setYAxisLogarithmic(positive);
-        chart.getStyler().setLegendVisible(loss.length >= 20);
-        line(chart.addSeries("loss", steps, loss));
-        if (loss.length >= 20) {
-            line(chart.addSeries("smoothed", steps, smooth(loss, Math.max(5, loss.length / 50))));
-        }
+        chart.getStyler().setLegendVisible(legend);
         return chart;
+    }
+
+    /**
+     * The logged steps by the kind of loss they report. A task that alternates objectives (CogLM: picture tokens
+     * after a caption on most steps, the caption after a picture on some) logs each step's loss as one of its
+     * metrics; one line through both would zig-zag between two scales, so each metric gets its own series. Anything
+     * else is one series, {@code loss}.
+     */
+    static Map<String, List<TrainingLog.Entry>> byKind(List<TrainingLog.Entry> entries) {
+        Map<String, List<TrainingLog.Entry>> kinds = new LinkedHashMap<>();
+        for (TrainingLog.Entry e : entries) {
+            String kind = e.metrics().entrySet().stream().filter(m -> m.getValue() == e.loss())
+                    .map(Map.Entry::getKey).findFirst().orElse(null);
+            if (kind == null) {
+                return Map.of("loss", entries);
+            }
+            kinds.computeIfAbsent(kind, k -> new ArrayList<>()).add(e);
+        }
+        return kinds.size() > 1 ? kinds : Map.of("loss", entries);
     }
 
     private static XYChart evalChart(List<TrainingLog.Entry> entries) {
