@@ -29,13 +29,15 @@ class CertificationTest {
         for (CaseResult r : report.results()) {
             assertTrue(!r.skipped() || r.message().contains("golden"), r.describe());
         }
+        // PASS where the golden data is present, PARTIAL (its cases listed as skipped) where it is not
+        String verdict = report.results().stream().anyMatch(CaseResult::skipped) ? "PARTIAL" : "PASS";
         String out = printed.toString(StandardCharsets.UTF_8);
-        assertTrue(out.contains("Verdict: PASS"), out);
+        assertTrue(out.contains("Verdict: " + verdict), out);
         for (String kernel : Tolerances.kernelOrder()) {
             assertTrue(out.lines().anyMatch(l -> l.startsWith(kernel + " ")), "row for " + kernel + " in\n" + out);
         }
         JsonNode json = new ObjectMapper().readTree(dir.resolve(CertificationReport.JSON_FILE).toFile());
-        assertEquals("PASS", json.get("verdict").asText());
+        assertEquals(verdict, json.get("verdict").asText());
         assertEquals("cpu-reference", json.get("backend").asText());
         assertEquals(report.results().size(), json.get("results").size());
         assertEquals(Tolerances.kernelOrder().size(), json.get("kernels").size());

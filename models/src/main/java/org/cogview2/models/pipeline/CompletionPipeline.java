@@ -18,6 +18,7 @@ import org.cogview2.models.coglm.StepObserver;
 import org.cogview2.models.coglm.TokenChooser;
 import org.cogview2.models.completion.CompletionLayout;
 import org.cogview2.models.completion.CompletionRegion;
+import org.cogview2.models.coglm.CogLm;
 import org.cogview2.models.sampling.DrawSource;
 import org.cogview2.models.sr.LoparSchedule;
 import org.cogview2.tokenizer.icetk.image.PictureResize;
@@ -38,7 +39,6 @@ import java.util.List;
 final class CompletionPipeline {
 
     private static final int SIDE = CompletionRegion.SIDE;
-    private static final float TEXT_BIAS = 1.4f;
 
     private final ModelSet models;
 
@@ -70,17 +70,24 @@ final class CompletionPipeline {
         TokenGrid small = models.imageTokenizer().encode(rgb(crop), 160, 8);
         boolean[] mask20 = region.cropMaskAt(20);
         int soi = models.tokenizer().specialTokenId(SpecialToken.START_OF_IMAGE);
-        CompletionLayout layout = CompletionLayout.of(text, soi, small.ids(), mask20, TEXT_BIAS);
+        CompletionLayout layout = CompletionLayout.of(text, soi, small.ids(), mask20,
+                options.stage1Sampling().textBias());
         DrawSource draws = options.greedy() ? DrawSource.mode() : DrawSource.seeded(options.seed(), 1);
         List<TokenGrid> coarse;
         try (ResidentStages.Lease<ModelSet.CogLmStage> coglm = models.coglm(control.cancellation())) {
             TokenChooser chooser = coglm.get().coglm().chooser(options.stage1Sampling(), draws);
             coarse = watch.time(Stage.GENERATE, 0, () -> {
-                int[][] filled = new FillingSequence(coglm.get().coglm().transformer(), models.backend())
-                        .fill(layout.sequence(), layout, 0, samples, chooser, control, Stage.GENERATE, StepObserver.NONE);
+                // In batches of at most CogLM's, as generation does: memory stays bounded however many samples
+                // are asked for, and the draws (keyed by sample index) are those of one big batch.
+                FillingSequence filling = new FillingSequence(coglm.get().coglm().transformer(), models.backend());
                 List<TokenGrid> grids = new ArrayList<>();
-                for (int[] row : filled) {
-                    grids.add(TokenGrid.of(20, layout.grid(row)));
+                for (int first = 0; first < samples; first += CogLm.DEFAULT_MAX_BATCH) {
+                    int batch = Math.min(CogLm.DEFAULT_MAX_BATCH, samples - first);
+                    int[][] filled = filling.fill(layout.sequence(), layout, first, batch, chooser, control,
+                            Stage.GENERATE, StepObserver.NONE);
+                    for (int[] row : filled) {
+                        grids.add(TokenGrid.of(20, layout.grid(row)));
+                    }
                 }
                 return grids;
             });

@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -250,6 +251,22 @@ class PipelineTest {
                 GenerationOptions.builder().style(Style.NONE).samples(1).seed(1).build());
         assertTrue(large.timings().stream().anyMatch(t -> t.stage() == Stage.REFINE));
         assertNotNull(large.images().getFirst());
+    }
+
+    @Test
+    void completion_uses_the_given_text_bias() {
+        float[] planes = new float[3 * 160 * 160];
+        for (int i = 0; i < planes.length; i++) {
+            planes[i] = ((i * 13) % 255) / 255f;
+        }
+        RgbImage picture = RgbImage.ofPlanes(160, 160, planes);
+        CompletionBox box = new CompletionBox(0.4, 0.4, 0.6, 0.6);
+        GenerationOptions.Builder base = GenerationOptions.builder().style(Style.NONE).seed(5);
+        CompletionResult one = pipeline.complete("a cat", picture, box, base.samples(1).build());
+        CompletionResult unbiased = pipeline.complete("a cat", picture, box, base.samples(1)
+                .stage1Sampling(Style.NONE.stage1Sampling().withTextBias(0f)).build());
+        assertFalse(Arrays.equals(one.images().getFirst().planes(), unbiased.images().getFirst().planes()),
+                "the text bias reaches stage 1 of completion");
     }
 
     @Test
