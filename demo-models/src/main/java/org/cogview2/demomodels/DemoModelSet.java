@@ -25,7 +25,7 @@ import java.util.Map;
 public final class DemoModelSet {
 
     /** Bump with the files, so that an old cache is never taken for the new set. */
-    public static final String VERSION = "emoji-demo-v1";
+    public static final String VERSION = "emoji-demo-v2";
     /** What users are told they are running. */
     public static final String DESCRIPTION = "the built-in emoji demo models (" + VERSION + ")";
 
