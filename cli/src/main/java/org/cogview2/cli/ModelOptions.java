@@ -40,7 +40,7 @@ final class ModelOptions {
     CogView2Pipeline open(PrintWriter err) {
         CogView2Pipeline pipeline = CogView2.open(config());
         if (pipeline.info().demoWeights()) {
-            err.println("note: using " + pipeline.info().models() + ": small models trained on about 1,900 emoji (an "
+            err.println("note: using " + pipeline.info().models() + ": small models trained on about 1,900 emoji ("
                     + "undertrained: emoji-like shapes on white, often in the prompt's colours, rarely the object asked for). Point"
                     + " --models (or SAT_HOME) at the official CogView2 release for anything else.");
         }
