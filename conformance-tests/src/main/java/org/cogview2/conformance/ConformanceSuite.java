@@ -123,7 +123,12 @@ public final class ConformanceSuite {
         // rules of the same kernel as the unknown name, which is usually a typo of one of them
         Set<String> kernels = new LinkedHashSet<>();
         for (String n : names) {
-            String bare = n.replaceFirst("^(required|optional)_", "");
+            String bare = n;
+            for (Rule.Tier tier : Rule.Tier.values()) {
+                if (bare.startsWith(tier.prefix())) {
+                    bare = bare.substring(tier.prefix().length());
+                }
+            }
             kernels.add(bare.contains("_") ? bare.substring(0, bare.indexOf('_')) : bare);
         }
         List<String> similar = rules.stream().filter(r -> kernels.contains(r.kernel())).map(Rule::id).toList();

@@ -82,71 +82,44 @@ class KitOutcomeTest {
 
     static Path reportDir;
 
-    static class CorruptedLayerNormKit extends BackendConformanceKit {
+    /** The kit on one of the backends above, kernel rules only, reporting into {@link #reportDir}. */
+    abstract static class KernelRulesKit extends BackendConformanceKit {
         @Override
         protected boolean runsGoldenCases() {
             return false; // the kernel rules are under test here
         }
 
+        @Override
+        protected Path reportDirectory(Backend backend) {
+            return reportDir.resolve(backend.name());
+        }
+    }
+
+    static class CorruptedLayerNormKit extends KernelRulesKit {
         @Override
         protected Backend createBackend() {
             return corruptedLayerNorm();
         }
-
-        @Override
-        protected Path reportDirectory(Backend backend) {
-            return reportDir.resolve(backend.name());
-        }
     }
 
-    static class NoLocalAttentionKit extends BackendConformanceKit {
-        @Override
-        protected boolean runsGoldenCases() {
-            return false; // the kernel rules are under test here
-        }
-
+    static class NoLocalAttentionKit extends KernelRulesKit {
         @Override
         protected Backend createBackend() {
             return withoutLocalAttention();
         }
-
-        @Override
-        protected Path reportDirectory(Backend backend) {
-            return reportDir.resolve(backend.name());
-        }
     }
 
-    static class NoPrimitivesKit extends BackendConformanceKit {
-        @Override
-        protected boolean runsGoldenCases() {
-            return false;
-        }
-
+    static class NoPrimitivesKit extends KernelRulesKit {
         @Override
         protected Backend createBackend() {
             return withoutPrimitives();
         }
-
-        @Override
-        protected Path reportDirectory(Backend backend) {
-            return reportDir.resolve(backend.name());
-        }
     }
 
-    static class ClaimingPrimitivesKit extends BackendConformanceKit {
-        @Override
-        protected boolean runsGoldenCases() {
-            return false;
-        }
-
+    static class ClaimingPrimitivesKit extends KernelRulesKit {
         @Override
         protected Backend createBackend() {
             return claimingPrimitives();
-        }
-
-        @Override
-        protected Path reportDirectory(Backend backend) {
-            return reportDir.resolve(backend.name());
         }
     }
 

@@ -4,8 +4,8 @@ import org.cogview2.conformance.ComparisonResult;
 import org.cogview2.conformance.Tolerance;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.Kernels;
-import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.LocalWindow;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
@@ -39,9 +39,10 @@ final class LocalAttentionKind implements GoldenKind {
                 Tensor v = HostArrays.upload(s, golden, "v");
                 Tensor k0 = HostArrays.upload(s, golden, "k0");
                 Tensor v0 = HostArrays.upload(s, golden, "v0");
-                primitives(s, PrimitiveKernels.of(context.backend()), golden, results, tol, "self_9x5", q, key, v, new LocalWindow(9, 5, false));
-                primitives(s, PrimitiveKernels.of(context.backend()), golden, results, tol, "self_9x5_causal", q, key, v, new LocalWindow(9, 5, true));
-                primitives(s, PrimitiveKernels.of(context.backend()), golden, results, tol, "cross_5x5", q, k0, v0, new LocalWindow(5, 5, false));
+                PrimitiveKernels p = PrimitiveKernels.of(context.backend());
+                primitives(s, p, golden, results, tol, "self_9x5", q, key, v, new LocalWindow(9, 5, false));
+                primitives(s, p, golden, results, tol, "self_9x5_causal", q, key, v, new LocalWindow(9, 5, true));
+                primitives(s, p, golden, results, tol, "cross_5x5", q, k0, v0, new LocalWindow(5, 5, false));
             } else {
                 sparseFunctions(s, k, golden, results, tol);
             }

@@ -11,9 +11,9 @@ import org.cogview2.spi.DType;
 import java.util.List;
 import java.util.Set;
 
-import static org.cogview2.spi.Capability.PRIMITIVE_KERNELS;
 import static org.cogview2.spi.Capability.BF16_WEIGHTS;
 import static org.cogview2.spi.Capability.F16_WEIGHTS;
+import static org.cogview2.spi.Capability.PRIMITIVE_KERNELS;
 
 /** linear, matmul, add, scale, cast. */
 final class DenseRules {
@@ -90,15 +90,15 @@ final class DenseRules {
                         .check("x[5] * -2.5e-3", c -> scale(c, c.normal(100, 5), -2.5e-3f))
                         .build(),
 
-                Rule.builder("cast_to_f16_rounds_to_nearest_even", "cast").requires(PRIMITIVE_KERNELS)
+                Rule.builder("cast_to_f16_rounds_to_nearest_even", "cast")
                         .description("F32 to F16 rounds to the nearest binary16, ties to even; overflow gives"
                                 + " infinity; tiny values become subnormals.")
-                        .requires(F16_WEIGHTS).tolerance(Tolerances.EXACT)
+                        .requires(PRIMITIVE_KERNELS, F16_WEIGHTS).tolerance(Tolerances.EXACT)
                         .check("random, ties, overflow, subnormals", c -> cast(c, roundingProbe(c, 0x1p-11f), DType.F16))
                         .build(),
-                Rule.builder("cast_to_bf16_rounds_to_nearest_even", "cast").requires(PRIMITIVE_KERNELS)
+                Rule.builder("cast_to_bf16_rounds_to_nearest_even", "cast")
                         .description("F32 to BF16 keeps the top 16 bits, rounding to nearest, ties to even.")
-                        .requires(BF16_WEIGHTS).tolerance(Tolerances.EXACT)
+                        .requires(PRIMITIVE_KERNELS, BF16_WEIGHTS).tolerance(Tolerances.EXACT)
                         .check("random, ties, large values", c -> cast(c, roundingProbe(c, 0x1p-8f), DType.BF16))
                         .build(),
                 Rule.builder("cast_half_to_f32_widens_exactly", "cast").requires(PRIMITIVE_KERNELS)

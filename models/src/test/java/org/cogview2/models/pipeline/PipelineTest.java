@@ -235,13 +235,18 @@ class PipelineTest {
         assertEquals(1, r.images().size());
     }
 
+    /** A picture of repeating colour ramps ({@code step} levels apart from one value to the next). */
+    private static RgbImage stripes(int width, int height, int step) {
+        float[] planes = new float[3 * width * height];
+        for (int i = 0; i < planes.length; i++) {
+            planes[i] = ((i * step) % 255) / 255f;
+        }
+        return RgbImage.ofPlanes(width, height, planes);
+    }
+
     @Test
     void completion_redraws_a_box_of_a_picture() {
-        float[] planes = new float[3 * 300 * 200];
-        for (int i = 0; i < planes.length; i++) {
-            planes[i] = ((i * 7) % 255) / 255f;
-        }
-        RgbImage picture = RgbImage.ofPlanes(200, 300, planes);
+        RgbImage picture = stripes(200, 300, 7);
         CompletionResult small = pipeline.complete("a cat", picture, new CompletionBox(0.4, 0.4, 0.55, 0.55),
                 GenerationOptions.builder().style(Style.NONE).samples(1).seed(1).build());
         assertEquals(1, small.images().size());
@@ -255,11 +260,7 @@ class PipelineTest {
 
     @Test
     void completion_uses_the_given_text_bias() {
-        float[] planes = new float[3 * 160 * 160];
-        for (int i = 0; i < planes.length; i++) {
-            planes[i] = ((i * 13) % 255) / 255f;
-        }
-        RgbImage picture = RgbImage.ofPlanes(160, 160, planes);
+        RgbImage picture = stripes(160, 160, 13);
         CompletionBox box = new CompletionBox(0.4, 0.4, 0.6, 0.6);
         GenerationOptions.Builder base = GenerationOptions.builder().style(Style.NONE).seed(5);
         CompletionResult one = pipeline.complete("a cat", picture, box, base.samples(1).build());
