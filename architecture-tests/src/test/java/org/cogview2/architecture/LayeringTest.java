@@ -15,7 +15,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The module layering, checked on the compiled classes of every module (test classes excluded):
  * <ul>
  *   <li>{@code api} and {@code spi} depend on nothing of ours (nor on each other);</li>
- *   <li>backends depend only on the SPI;</li>
+ *   <li>backends depend only on the SPI (and its optional support module);</li>
+ *   <li>the SPI a vendor implements knows nothing of the support module, and model code never uses it;</li>
  *   <li>model code (models, tokenizer, checkpoint) never depends on a concrete backend;</li>
  *   <li>no cycles between the modules' packages.</li>
  * </ul>
@@ -40,7 +41,7 @@ class LayeringTest {
 
     @Test
     void modules_were_imported() {
-        for (String pkg : new String[]{"api", "spi", "checkpoint", "models", "tokenizer.icetk", "backend.reference", "backend.cuda", "backend.vector", "conformance", "cli", "guice", "dataset", "libtorch", "training", "demomodels"}) {
+        for (String pkg : new String[]{"api", "spi", "spi.support", "checkpoint", "models", "tokenizer.icetk", "backend.reference", "backend.cuda", "backend.vector", "conformance", "cli", "guice", "dataset", "libtorch", "training", "demomodels"}) {
             org.junit.jupiter.api.Assertions.assertTrue(
                     classes.stream().anyMatch(c -> c.getPackageName().startsWith("org.cogview2." + pkg)),
                     "no classes of org.cogview2." + pkg + " on the class path: the rules below would pass vacuously");
@@ -58,6 +59,22 @@ class LayeringTest {
     void spi_depends_on_nothing_of_ours() {
         ArchRule rule = classes().that().resideInAPackage("org.cogview2.spi..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage(ours("org.cogview2.spi.."));
+        rule.check(classes);
+    }
+
+    @Test
+    void the_spi_knows_nothing_of_its_support_module() {
+        // A vendor may implement the SPI alone: the support module is plumbing beside it, never under it.
+        ArchRule rule = noClasses().that().resideInAPackage("org.cogview2.spi")
+                .should().dependOnClassesThat().resideInAPackage("org.cogview2.spi.support..");
+        rule.check(classes);
+    }
+
+    @Test
+    void model_code_never_uses_backend_plumbing() {
+        ArchRule rule = noClasses().that().resideInAnyPackage("org.cogview2.models..", "org.cogview2.tokenizer..",
+                        "org.cogview2.checkpoint..", "org.cogview2.api..", "org.cogview2.guice..", "org.cogview2.cli..")
+                .should().dependOnClassesThat().resideInAPackage("org.cogview2.spi.support..");
         rule.check(classes);
     }
 

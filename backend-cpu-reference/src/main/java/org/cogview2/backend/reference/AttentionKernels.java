@@ -3,8 +3,6 @@ package org.cogview2.backend.reference;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
 
 /**
  * Standard attention over a key/value cache, the fused local 2D attention of the super-resolution models, and the
@@ -16,10 +14,10 @@ final class AttentionKernels {
     /** The score of a window cell outside the key grid, as the local-attention kernel writes it. */
     static final float OUTSIDE = -10000f;
 
-    private final ReferenceBackend backend;
+    private final Parallel parallel;
 
-    AttentionKernels(ReferenceBackend backend) {
-        this.backend = backend;
+    AttentionKernels(Parallel parallel) {
+        this.parallel = parallel;
     }
 
     // ------------------------------------------------------------------ standard attention
@@ -29,42 +27,22 @@ final class AttentionKernels {
      * {@code sqrt(d)}); {@code s_j = q' . k_j} for {@code j < keyLength}; {@code s_j += bias}; masked
      * {@code s_j * m - 10000 * (1 - m)}; softmax; {@code out = sum_j p_j v_j} (j ascending).
      */
-    Tensor attention(TensorScope into, Tensor qIn, Tensor kIn, Tensor vIn, int heads, int keyLength,
-                     Tensor maskIn, Tensor biasIn) {
-        String kn = "attention";
-        ReferenceScope scope = backend.ownScope(kn, into);
-        ReferenceTensor q = backend.own(kn, "q", qIn);
-        ReferenceTensor k = backend.own(kn, "k", kIn);
-        ReferenceTensor v = backend.own(kn, "v", vIn);
-        Args.f32(kn, "q", q);
-        Args.f32(kn, "k", k);
-        Args.f32(kn, "v", v);
-        Args.rank(kn, "q", q, 3, "[B, Lq, heads*d]");
-        Args.rank(kn, "k", k, 3, "[Bk, Lcap, heads*d]");
-        Args.shape(kn, "v", v, k.shape(), "(the shape of k)");
+    void attention(ReferenceTensor out, ReferenceTensor q, ReferenceTensor k, ReferenceTensor v, int heads,
+                   int keyLength, ReferenceTensor maskIn, ReferenceTensor biasIn) {
         int batch = q.shape().dim(0);
         int lq = q.shape().dim(1);
         int hidden = q.shape().dim(2);
-        int d = headDim(kn, heads, hidden, q);
+        int d = hidden / heads;
         int bk = k.shape().dim(0);
-        if ((bk != batch && bk != 1) || k.shape().dim(2) != hidden) {
-            throw Args.fail(kn, "k must have shape [" + batch + " or 1, Lcap, " + hidden + "] (batch and width of q "
-                    + q.shape() + "), got " + k.describe());
-        }
         int cap = k.shape().dim(1);
-        if (keyLength < 1 || keyLength > cap) {
-            throw Args.fail(kn, "keyLength must be in [1, " + cap + "] (the cache length of k " + k.shape()
-                    + "), got " + keyLength);
-        }
-        ReferenceTensor.FloatData mask = keyMatrix(kn, "mask", maskIn, lq, keyLength);
-        ReferenceTensor.FloatData bias = keyMatrix(kn, "bias", biasIn, lq, keyLength);
-        ReferenceTensor out = scope.allocateF32(q.shape());
+        ReferenceTensor.FloatData mask = maskIn == null ? null : maskIn.floats();
+        ReferenceTensor.FloatData bias = biasIn == null ? null : biasIn.floats();
         ReferenceTensor.FloatData qd = q.floats();
         ReferenceTensor.FloatData kd = k.floats();
         ReferenceTensor.FloatData vd = v.floats();
         float[] y = out.f32Array();
         float sqrtD = (float) Math.sqrt(d);
-        backend.parallel().forRows(batch * lq, 3L * keyLength * hidden, (from, to) -> {
+        parallel.forRows(batch * lq, 3L * keyLength * hidden, (from, to) -> {
             float[] qs = new float[d];
             float[] scores = new float[keyLength];
             for (int row = from; row < to; row++) {
@@ -94,25 +72,6 @@ final class AttentionKernels {
                 }
             }
         });
-        return out;
-    }
-
-    private ReferenceTensor.FloatData keyMatrix(String kn, String name, Tensor in, int lq, int keyLength) {
-        if (in == null) {
-            return null;
-        }
-        ReferenceTensor t = backend.own(kn, name, in);
-        Args.f32(kn, name, t);
-        Args.shape(kn, name, t, Shape.of(lq, keyLength), "[Lq, keyLength]");
-        return t.floats();
-    }
-
-    private static int headDim(String kn, int heads, int hidden, ReferenceTensor q) {
-        Args.positive(kn, "heads", heads);
-        if (hidden % heads != 0 || hidden == 0) {
-            throw Args.fail(kn, "heads " + heads + " must divide the last dimension of q " + q.shape());
-        }
-        return hidden / heads;
     }
 
     // ------------------------------------------------------------------ fused grid attention
@@ -125,43 +84,21 @@ final class AttentionKernels {
      * {@code out = (sum over in-grid self cells p v) + (sum over context keys p v0)}, each sum in window (or key)
      * order; cells outside a grid contribute no value.
      */
-    Tensor gridAttention(TensorScope into, Tensor qIn, Tensor kIn, Tensor vIn, int heads, int side,
-                         LocalWindow selfWindow, GridContext context) {
-        String kn = "gridAttention";
-        ReferenceScope scope = backend.ownScope(kn, into);
-        ReferenceTensor q = backend.own(kn, "q", qIn);
-        ReferenceTensor k = backend.own(kn, "k", kIn);
-        ReferenceTensor v = backend.own(kn, "v", vIn);
-        Args.f32(kn, "q", q);
-        Args.f32(kn, "k", k);
-        Args.f32(kn, "v", v);
-        Args.rank(kn, "q", q, 3, "[B, side*side, heads*d]");
-        Args.positive(kn, "side", side);
+    void gridAttention(ReferenceTensor out, ReferenceTensor q, ReferenceTensor k, ReferenceTensor v, int heads,
+                       int side, LocalWindow selfWindow, GridContext context) {
         int batch = q.shape().dim(0);
         int hidden = q.shape().dim(2);
-        if (q.shape().dim(1) != side * side) {
-            throw Args.fail(kn, "q must have side*side = " + (side * side) + " cells in dimension 1, got " + q.describe());
-        }
-        int d = headDim(kn, heads, hidden, q);
-        Args.shape(kn, "k", k, q.shape(), "(the shape of q)");
-        Args.shape(kn, "v", v, q.shape(), "(the shape of q)");
-        if (selfWindow == null) {
-            throw Args.fail(kn, "selfWindow must not be null");
-        }
-        if (context == null) {
-            throw Args.fail(kn, "context must not be null");
-        }
-        Context ctx = context(kn, context, batch, side, hidden);
+        int d = hidden / heads;
+        Context ctx = context(context, side);
         int selfCount = selfWindow.size();
         int total = ctx.count + selfCount;
-        ReferenceTensor out = scope.allocateF32(q.shape());
         ReferenceTensor.FloatData qd = q.floats();
         ReferenceTensor.FloatData kd = k.floats();
         ReferenceTensor.FloatData vd = v.floats();
         float[] y = out.f32Array();
         float sqrtD = (float) Math.sqrt(d);
         int cells = side * side;
-        backend.parallel().forRows(batch * cells, 3L * total * hidden, (from, to) -> {
+        parallel.forRows(batch * cells, 3L * total * hidden, (from, to) -> {
             float[] qs = new float[d];
             float[] scores = new float[total];
             float[] ctxPart = new float[d];
@@ -204,7 +141,6 @@ final class AttentionKernels {
                 }
             }
         });
-        return out;
     }
 
     /** The context keys of one grid-attention call, resolved and checked. */
@@ -222,28 +158,17 @@ final class AttentionKernels {
         abstract void weightedValues(float[] probs, int b, int r, int c, int h, int d, int hidden, float[] acc);
     }
 
-    private Context context(String kn, GridContext context, int batch, int side, int hidden) {
+    private static Context context(GridContext context, int side) {
         return switch (context) {
-            case GridContext.CrossGrid cross -> crossGrid(kn, cross, batch, side, hidden);
-            case GridContext.GlobalKeys global -> globalKeys(kn, global, batch, hidden);
+            case GridContext.CrossGrid cross -> crossGrid(cross, side);
+            case GridContext.GlobalKeys global -> globalKeys(global);
         };
     }
 
-    private Context crossGrid(String kn, GridContext.CrossGrid cross, int batch, int side, int hidden) {
+    private static Context crossGrid(GridContext.CrossGrid cross, int side) {
         int coarse = cross.side();
-        if (coarse <= 0 || side % coarse != 0) {
-            throw Args.fail(kn, "CrossGrid side " + coarse + " must be positive and divide the grid side " + side);
-        }
-        if (cross.window() == null) {
-            throw Args.fail(kn, "CrossGrid window must not be null");
-        }
-        ReferenceTensor k0 = backend.own(kn, "context keys", cross.keys());
-        ReferenceTensor v0 = backend.own(kn, "context values", cross.values());
-        Args.f32(kn, "context keys", k0);
-        Args.f32(kn, "context values", v0);
-        Shape expected = Shape.of(batch, coarse * coarse, hidden);
-        Args.shape(kn, "context keys", k0, expected, "[B, side*side, heads*d] of the CrossGrid");
-        Args.shape(kn, "context values", v0, expected, "[B, side*side, heads*d] of the CrossGrid");
+        ReferenceTensor k0 = (ReferenceTensor) cross.keys();
+        ReferenceTensor v0 = (ReferenceTensor) cross.values();
         LocalWindow window = cross.window();
         int ratio = side / coarse;
         ReferenceTensor.FloatData kd = k0.floats();
@@ -279,23 +204,11 @@ final class AttentionKernels {
         };
     }
 
-    private Context globalKeys(String kn, GridContext.GlobalKeys global, int batch, int hidden) {
-        ReferenceTensor k0 = backend.own(kn, "context keys", global.keys());
-        ReferenceTensor v0 = backend.own(kn, "context values", global.values());
-        Args.f32(kn, "context keys", k0);
-        Args.f32(kn, "context values", v0);
-        Args.rank(kn, "context keys", k0, 3, "[B, n, heads*d]");
+    private static Context globalKeys(GridContext.GlobalKeys global) {
+        ReferenceTensor k0 = (ReferenceTensor) global.keys();
+        ReferenceTensor v0 = (ReferenceTensor) global.values();
         int n = k0.shape().dim(1);
-        Shape expected = Shape.of(batch, n, hidden);
-        Args.shape(kn, "context keys", k0, expected, "[B, n, heads*d] (batch and width of q)");
-        Args.shape(kn, "context values", v0, expected, "(the shape of the context keys)");
-        ReferenceTensor.FloatData maskData = null;
-        if (global.keyMask() != null) {
-            ReferenceTensor mask = backend.own(kn, "keyMask", global.keyMask());
-            Args.f32(kn, "keyMask", mask);
-            Args.shape(kn, "keyMask", mask, Shape.of(n), "[n] (one per context key)");
-            maskData = mask.floats();
-        }
+        ReferenceTensor.FloatData maskData = global.keyMask() == null ? null : ((ReferenceTensor) global.keyMask()).floats();
         ReferenceTensor.FloatData md = maskData;
         ReferenceTensor.FloatData kd = k0.floats();
         ReferenceTensor.FloatData vd = v0.floats();
@@ -324,27 +237,15 @@ final class AttentionKernels {
      * sum over channels (ascending) of {@code q[ch][r][c] * k[ch][R+dr][C+dc]}, or exactly -10000 outside the key
      * grid.
      */
-    Tensor localSimilar(TensorScope into, Tensor qIn, Tensor kIn, LocalWindow window) {
-        String kn = "localSimilar";
-        ReferenceScope scope = backend.ownScope(kn, into);
-        ReferenceTensor q = backend.own(kn, "q", qIn);
-        ReferenceTensor k = backend.own(kn, "k", kIn);
-        Args.f32(kn, "q", q);
-        Args.f32(kn, "k", k);
-        Args.rank(kn, "q", q, 4, "[N, ch, Hq, Wq]");
-        Args.rank(kn, "k", k, 4, "[N, ch, Hk, Wk]");
-        if (window == null) {
-            throw Args.fail(kn, "window must not be null");
-        }
-        Grids g = grids(kn, q.shape(), k.shape(), "k");
+    void localSimilar(ReferenceTensor out, ReferenceTensor q, ReferenceTensor k, LocalWindow window) {
+        Grids g = grids(q.shape(), k.shape());
         int p = window.size();
-        ReferenceTensor out = scope.allocateF32(Shape.of(g.n, g.hq, g.wq, p));
         ReferenceTensor.FloatData qd = q.floats();
         ReferenceTensor.FloatData kd = k.floats();
         float[] y = out.f32Array();
         int qPlane = g.hq * g.wq;
         int kPlane = g.hk * g.wk;
-        backend.parallel().forRows(g.n * g.hq, (long) g.wq * p * g.ch, (from, to) -> {
+        parallel.forRows(g.n * g.hq, (long) g.wq * p * g.ch, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int n = row / g.hq;
                 int r = row % g.hq;
@@ -370,41 +271,20 @@ final class AttentionKernels {
                 }
             }
         });
-        return out;
     }
 
     /**
      * {@code weighting}: {@code out[ch][r][c] = sum_t w[r][c][t] * v[ch][R+dr][C+dc]}, fp32, t ascending over the
      * window entries inside the key grid (the others are skipped, whatever their weight).
      */
-    Tensor localWeighting(TensorScope into, Tensor weightsIn, Tensor vIn, LocalWindow window) {
-        String kn = "localWeighting";
-        ReferenceScope scope = backend.ownScope(kn, into);
-        ReferenceTensor w = backend.own(kn, "weights", weightsIn);
-        ReferenceTensor v = backend.own(kn, "v", vIn);
-        Args.f32(kn, "weights", w);
-        Args.f32(kn, "v", v);
-        Args.rank(kn, "weights", w, 4, "[N, Hq, Wq, P]");
-        Args.rank(kn, "v", v, 4, "[N, ch, Hk, Wk]");
-        if (window == null) {
-            throw Args.fail(kn, "window must not be null");
-        }
+    void localWeighting(ReferenceTensor out, ReferenceTensor w, ReferenceTensor v, LocalWindow window) {
         int p = window.size();
-        if (w.shape().dim(3) != p) {
-            throw Args.fail(kn, "weights must have P = " + p + " entries (window " + window.rows() + "x"
-                    + window.cols() + (window.causal() ? " causal" : "") + ") in dimension 3, got " + w.describe());
-        }
-        Shape qShape = Shape.of(w.shape().dim(0), v.shape().dim(1), w.shape().dim(1), w.shape().dim(2));
-        Grids g = grids(kn, qShape, v.shape(), "v");
-        if (w.shape().dim(0) != v.shape().dim(0)) {
-            throw Args.fail(kn, "v must have the batch " + w.shape().dim(0) + " of weights " + w.shape() + ", got " + v.describe());
-        }
-        ReferenceTensor out = scope.allocateF32(qShape);
+        Grids g = grids(out.shape(), v.shape());
         ReferenceTensor.FloatData wd = w.floats();
         ReferenceTensor.FloatData vd = v.floats();
         float[] y = out.f32Array();
         int kPlane = g.hk * g.wk;
-        backend.parallel().forRows(g.n * g.ch * g.hq, (long) g.wq * p, (from, to) -> {
+        parallel.forRows(g.n * g.ch * g.hq, (long) g.wq * p, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int r = row % g.hq;
                 int ch = (row / g.hq) % g.ch;
@@ -426,29 +306,18 @@ final class AttentionKernels {
                 }
             }
         });
-        return out;
     }
 
     /** Query and key grid sizes of a local-attention primitive, with their integer ratios. */
     private record Grids(int n, int ch, int hq, int wq, int hk, int wk, int ratioH, int ratioW) {
     }
 
-    private static Grids grids(String kn, Shape q, Shape k, String keyName) {
-        int n = q.dim(0);
-        int ch = q.dim(1);
+    private static Grids grids(Shape q, Shape k) {
         int hq = q.dim(2);
         int wq = q.dim(3);
         int hk = k.dim(2);
         int wk = k.dim(3);
-        if (k.dim(0) != n || k.dim(1) != ch) {
-            throw Args.fail(kn, keyName + " must have shape [" + n + ", " + ch + ", Hk, Wk] (batch and channels of the"
-                    + " queries " + q + "), got " + k);
-        }
-        if (hk <= 0 || wk <= 0 || hq % hk != 0 || wq % wk != 0) {
-            throw Args.fail(kn, "the query grid " + hq + "x" + wq + " must be an integer multiple of the key grid "
-                    + hk + "x" + wk + " of " + keyName + " " + k);
-        }
-        return new Grids(n, ch, hq, wq, hk, wk, hq / hk, wq / wk);
+        return new Grids(q.dim(0), q.dim(1), hq, wq, hk, wk, hq / hk, wq / wk);
     }
 
     private static boolean inside(int r, int c, int rows, int cols) {

@@ -2,16 +2,15 @@ package org.cogview2.backend.reference;
 
 import org.cogview2.spi.DType;
 import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
+import org.cogview2.spi.support.Args;
 
 /** {@code linear}, {@code matmul}, {@code add}, {@code scale} and {@code cast}. */
 final class DenseKernels {
 
-    private final ReferenceBackend backend;
+    private final Parallel parallel;
 
-    DenseKernels(ReferenceBackend backend) {
-        this.backend = backend;
+    DenseKernels(Parallel parallel) {
+        this.parallel = parallel;
     }
 
     /**
@@ -19,34 +18,15 @@ final class DenseKernels {
      * added afterwards. The weight is widened (exactly) and transposed once per call so that the inner loop runs
      * over n.
      */
-    Tensor linear(TensorScope into, Tensor xIn, Tensor weightIn, Tensor biasIn) {
-        String k = "linear";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        ReferenceTensor w = backend.own(k, "weight", weightIn);
-        Args.f32(k, "x", x);
-        Args.minRank(k, "x", x, 1, "[..., K]");
-        Args.floating(k, "weight", w);
-        Args.rank(k, "weight", w, 2, "[N, K]");
+    void linear(ReferenceTensor out, ReferenceTensor x, ReferenceTensor w, ReferenceTensor bias) {
         int inner = x.shape().dim(-1);
         int n = w.shape().dim(0);
-        if (w.shape().dim(1) != inner) {
-            throw Args.fail(k, "weight must have shape [N, K] with K = " + inner + " (the last dimension of x "
-                    + x.shape() + "), got " + w.describe());
-        }
-        ReferenceTensor bias = null;
-        if (biasIn != null) {
-            bias = backend.own(k, "bias", biasIn);
-            Args.floating(k, "bias", bias);
-            Args.shape(k, "bias", bias, Shape.of(n), "(one per output feature of weight " + w.shape() + ")");
-        }
         int rows = Args.product(x.shape(), 0, x.shape().rank() - 1);
-        ReferenceTensor out = scope.allocateF32(x.shape().withDim(-1, n));
         float[] wt = transposedWeight(w, n, inner);
         ReferenceTensor.FloatData bd = bias == null ? null : bias.floats();
         ReferenceTensor.FloatData xd = x.floats();
         float[] y = out.f32Array();
-        backend.parallel().forRows(rows, (long) inner * n, (from, to) -> {
+        parallel.forRows(rows, (long) inner * n, (from, to) -> {
             FloatLoops.matmulRows(xd.data(), xd.offset(), wt, 0, y, 0, inner, n, from, to);
             if (bd != null) {
                 for (int m = from; m < to; m++) {
@@ -56,7 +36,6 @@ final class DenseKernels {
                 }
             }
         });
-        return out;
     }
 
     /** The weight {@code [N, K]} widened to fp32 and transposed to {@code [K, N]}. */
@@ -76,32 +55,12 @@ final class DenseKernels {
      * Batched {@code a . b} (or {@code a . b^T}): every element is an fp32 sum over k ascending. Leading dimensions
      * must be equal (no broadcasting).
      */
-    Tensor matmul(TensorScope into, Tensor aIn, Tensor bIn, boolean transposeB) {
-        String k = "matmul";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor a = backend.own(k, "a", aIn);
-        ReferenceTensor b = backend.own(k, "b", bIn);
-        Args.f32(k, "a", a);
-        Args.f32(k, "b", b);
-        Args.minRank(k, "a", a, 2, "[..., M, K]");
-        Args.rank(k, "b", b, a.shape().rank(), transposeB ? "[..., N, K] (same rank as a)" : "[..., K, N] (same rank as a)");
+    void matmul(ReferenceTensor out, ReferenceTensor a, ReferenceTensor b, boolean transposeB) {
         int rank = a.shape().rank();
-        for (int i = 0; i < rank - 2; i++) {
-            if (a.shape().dim(i) != b.shape().dim(i)) {
-                throw Args.fail(k, "b must have the leading dimensions of a " + a.shape() + ", got " + b.describe());
-            }
-        }
         int m = a.shape().dim(-2);
         int inner = a.shape().dim(-1);
-        int bInner = transposeB ? b.shape().dim(-1) : b.shape().dim(-2);
         int n = transposeB ? b.shape().dim(-2) : b.shape().dim(-1);
-        if (bInner != inner) {
-            throw Args.fail(k, "b must have " + (transposeB ? "[..., N, K]" : "[..., K, N]") + " with K = " + inner
-                    + " (the last dimension of a " + a.shape() + "), got " + b.describe());
-        }
         int batches = Args.product(a.shape(), 0, rank - 2);
-        Shape outShape = a.shape().withDim(-1, n);
-        ReferenceTensor out = scope.allocateF32(outShape);
         ReferenceTensor.FloatData ad = a.floats();
         ReferenceTensor.FloatData bd = b.floats();
         float[] bk;
@@ -123,7 +82,7 @@ final class DenseKernels {
             bOff = bd.offset();
         }
         float[] c = out.f32Array();
-        backend.parallel().forRows(batches * m, (long) inner * n, (from, to) -> {
+        parallel.forRows(batches * m, (long) inner * n, (from, to) -> {
             // A block of rows may span several batch entries: split it at the batch boundaries.
             int row = from;
             while (row < to) {
@@ -134,55 +93,31 @@ final class DenseKernels {
                 row = end;
             }
         });
-        return out;
     }
 
     /** {@code a + b} in fp32; b has a's shape or a suffix of it (repeated over a's leading dimensions). */
-    Tensor add(TensorScope into, Tensor aIn, Tensor bIn) {
-        String k = "add";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor a = backend.own(k, "a", aIn);
-        ReferenceTensor b = backend.own(k, "b", bIn);
-        Args.f32(k, "a", a);
-        Args.floating(k, "b", b);
-        int ra = a.shape().rank();
-        int rb = b.shape().rank();
-        boolean suffix = rb <= ra;
-        for (int i = 0; suffix && i < rb; i++) {
-            suffix = a.shape().dim(ra - rb + i) == b.shape().dim(i);
-        }
-        if (!suffix) {
-            throw Args.fail(k, "b must have the shape of a " + a.shape() + " or a suffix of it, got " + b.describe());
-        }
-        ReferenceTensor out = scope.allocateF32(a.shape());
+    void add(ReferenceTensor out, ReferenceTensor a, ReferenceTensor b) {
         ReferenceTensor.FloatData ad = a.floats();
         ReferenceTensor.FloatData bd = b.floats();
         float[] y = out.f32Array();
-        int period = b.count();
-        int rows = period == 0 ? 0 : a.count() / period;
-        backend.parallel().forRows(rows, period, (from, to) -> {
+        int period = b.size();
+        int rows = period == 0 ? 0 : a.size() / period;
+        parallel.forRows(rows, period, (from, to) -> {
             for (int r = from; r < to; r++) {
                 for (int i = 0; i < period; i++) {
                     y[r * period + i] = ad.data()[ad.offset() + r * period + i] + bd.data()[bd.offset() + i];
                 }
             }
         });
-        return out;
     }
 
     /** {@code x * factor}, one fp32 multiplication per element. */
-    Tensor scale(TensorScope into, Tensor xIn, float factor) {
-        String k = "scale";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        Args.f32(k, "x", x);
-        ReferenceTensor out = scope.allocateF32(x.shape());
+    void scale(ReferenceTensor out, ReferenceTensor x, float factor) {
         ReferenceTensor.FloatData xd = x.floats();
         float[] y = out.f32Array();
         for (int i = 0; i < y.length; i++) {
             y[i] = xd.data()[xd.offset() + i] * factor;
         }
-        return out;
     }
 
     /**
@@ -191,15 +126,9 @@ final class DenseKernels {
      * values beyond the range saturate, as Java's casts do). An integer to a floating type rounds to nearest even
      * through fp32; I64 to I32 keeps the low 32 bits (as a C cast does); I32 to I64 is exact.
      */
-    Tensor cast(TensorScope into, Tensor xIn, DType dtype) {
-        String k = "cast";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        if (dtype == null) {
-            throw Args.fail(k, "dtype must not be null");
-        }
-        int n = x.count();
-        ReferenceTensor out = scope.allocate(dtype, x.shape());
+    void cast(ReferenceTensor out, ReferenceTensor x) {
+        DType dtype = out.dtype();
+        int n = x.size();
         Object dst = out.storage().array();
         if (x.dtype().isFloating()) {
             ReferenceTensor.FloatData xd = x.floats();
@@ -260,6 +189,5 @@ final class DenseKernels {
                 case I64 -> System.arraycopy(v, 0, (long[]) dst, 0, n);
             }
         }
-        return out;
     }
 }

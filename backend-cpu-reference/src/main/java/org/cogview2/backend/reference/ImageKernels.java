@@ -1,17 +1,14 @@
 package org.cogview2.backend.reference;
 
 import org.cogview2.spi.Conv2dSpec;
-import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
 
 /** The VQ-VAE image operations: {@code conv2d}, {@code resizeNearest} and {@code avgPool2x2}. */
 final class ImageKernels {
 
-    private final ReferenceBackend backend;
+    private final Parallel parallel;
 
-    ImageKernels(ReferenceBackend backend) {
-        this.backend = backend;
+    ImageKernels(Parallel parallel) {
+        this.parallel = parallel;
     }
 
     /**
@@ -20,18 +17,7 @@ final class ImageKernels {
      * row-major order of the weight, terms that fall on the zero padding skipped; the bias is added after the sum.
      * One task computes all output channels of one output row {@code (b, oy)}; the innermost loop runs over ox.
      */
-    Tensor conv2d(TensorScope into, Tensor xIn, Tensor weightIn, Tensor biasIn, Conv2dSpec spec) {
-        String k = "conv2d";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        ReferenceTensor w = backend.own(k, "weight", weightIn);
-        Args.f32(k, "x", x);
-        Args.rank(k, "x", x, 4, "[B, C, H, W]");
-        Args.floating(k, "weight", w);
-        Args.rank(k, "weight", w, 4, "[D, C, kh, kw]");
-        if (spec == null) {
-            throw Args.fail(k, "spec must not be null");
-        }
+    void conv2d(ReferenceTensor out, ReferenceTensor x, ReferenceTensor w, ReferenceTensor bias, Conv2dSpec spec) {
         int batch = x.shape().dim(0);
         int channels = x.shape().dim(1);
         int height = x.shape().dim(2);
@@ -39,35 +25,18 @@ final class ImageKernels {
         int outChannels = w.shape().dim(0);
         int kh = w.shape().dim(2);
         int kw = w.shape().dim(3);
-        if (w.shape().dim(1) != channels) {
-            throw Args.fail(k, "weight must have C = " + channels + " input channels (dimension 1 of x " + x.shape()
-                    + ") in dimension 1, got " + w.describe());
-        }
-        ReferenceTensor bias = null;
-        if (biasIn != null) {
-            bias = backend.own(k, "bias", biasIn);
-            Args.floating(k, "bias", bias);
-            Args.shape(k, "bias", bias, Shape.of(outChannels), "(one per output channel of weight " + w.shape() + ")");
-        }
         int stride = spec.stride();
         int padTop = spec.padTop();
         int padLeft = spec.padLeft();
-        long paddedH = (long) height + padTop + spec.padBottom();
-        long paddedW = (long) width + padLeft + spec.padRight();
-        if (paddedH < kh || paddedW < kw || kh == 0 || kw == 0) {
-            throw Args.fail(k, "the " + kh + "x" + kw + " kernel does not fit the padded input " + paddedH + "x"
-                    + paddedW + " (x " + x.shape() + ", " + spec + ")");
-        }
-        int outH = (int) ((paddedH - kh) / stride + 1);
-        int outW = (int) ((paddedW - kw) / stride + 1);
-        ReferenceTensor out = scope.allocateF32(Shape.of(batch, outChannels, outH, outW));
+        int outH = out.shape().dim(2);
+        int outW = out.shape().dim(3);
         ReferenceTensor.FloatData xd = x.floats();
         ReferenceTensor.FloatData wd = w.floats();
         ReferenceTensor.FloatData bd = bias == null ? null : bias.floats();
         float[] y = out.f32Array();
         int plane = height * width;
         int outPlane = outH * outW;
-        backend.parallel().forRows(batch * outH, (long) outChannels * channels * kh * kw * outW, (from, to) -> {
+        parallel.forRows(batch * outH, (long) outChannels * channels * kh * kw * outW, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int b = row / outH;
                 int oy = row % outH;
@@ -108,33 +77,23 @@ final class ImageKernels {
                 }
             }
         });
-        return out;
     }
 
     /**
      * PyTorch's nearest rule: source row {@code min(floor(i * scale), H - 1)} with {@code scale = H / (float) outH}
      * and the product {@code i * scale} in fp32 (likewise columns). Values are copied exactly.
      */
-    Tensor resizeNearest(TensorScope into, Tensor xIn, int outH, int outW) {
-        String k = "resizeNearest";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        Args.f32(k, "x", x);
-        Args.rank(k, "x", x, 4, "[B, C, H, W]");
-        Args.positive(k, "outH", outH);
-        Args.positive(k, "outW", outW);
+    void resizeNearest(ReferenceTensor out, ReferenceTensor x) {
+        int outH = out.shape().dim(2);
+        int outW = out.shape().dim(3);
         int planes = x.shape().dim(0) * x.shape().dim(1);
         int height = x.shape().dim(2);
         int width = x.shape().dim(3);
-        if (height == 0 || width == 0) {
-            throw Args.fail(k, "x must have a non-empty image, got " + x.describe());
-        }
         int[] rows = sourceIndices(height, outH);
         int[] cols = sourceIndices(width, outW);
-        ReferenceTensor out = scope.allocateF32(Shape.of(x.shape().dim(0), x.shape().dim(1), outH, outW));
         ReferenceTensor.FloatData xd = x.floats();
         float[] y = out.f32Array();
-        backend.parallel().forRows(planes * outH, outW, (from, to) -> {
+        parallel.forRows(planes * outH, outW, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int p = row / outH;
                 int src = xd.offset() + p * height * width + rows[row % outH] * width;
@@ -143,7 +102,6 @@ final class ImageKernels {
                 }
             }
         });
-        return out;
     }
 
     private static int[] sourceIndices(int in, int out) {
@@ -156,25 +114,16 @@ final class ImageKernels {
     }
 
     /** {@code out = (((x00 + x01) + x10) + x11) / 4} in fp32 over each 2x2 block. */
-    Tensor avgPool2x2(TensorScope into, Tensor xIn) {
-        String k = "avgPool2x2";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        Args.f32(k, "x", x);
-        Args.rank(k, "x", x, 4, "[B, C, H, W]");
+    void avgPool2x2(ReferenceTensor out, ReferenceTensor x) {
         int height = x.shape().dim(2);
         int width = x.shape().dim(3);
-        if (height % 2 != 0 || width % 2 != 0) {
-            throw Args.fail(k, "x must have an even height and width, got " + x.describe());
-        }
         int outH = height / 2;
         int outW = width / 2;
         int planes = x.shape().dim(0) * x.shape().dim(1);
-        ReferenceTensor out = scope.allocateF32(Shape.of(x.shape().dim(0), x.shape().dim(1), outH, outW));
         ReferenceTensor.FloatData xd = x.floats();
         float[] y = out.f32Array();
         float[] in = xd.data();
-        backend.parallel().forRows(planes * outH, 4L * outW, (from, to) -> {
+        parallel.forRows(planes * outH, 4L * outW, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int p = row / outH;
                 int oy = row % outH;
@@ -186,6 +135,5 @@ final class ImageKernels {
                 }
             }
         });
-        return out;
     }
 }

@@ -1,49 +1,25 @@
 package org.cogview2.backend.reference;
 
-import org.cogview2.spi.DType;
-import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
 
 /** Table lookups: {@code embedding} and the vector quantiser's {@code nearestCode}. */
 final class LookupKernels {
 
-    private final ReferenceBackend backend;
+    private final Parallel parallel;
 
-    LookupKernels(ReferenceBackend backend) {
-        this.backend = backend;
+    LookupKernels(Parallel parallel) {
+        this.parallel = parallel;
     }
 
     /** Rows of the table at the ids, widened exactly to fp32; only the rows used are read. */
-    Tensor embedding(TensorScope into, Tensor tableIn, Tensor idsIn) {
-        String k = "embedding";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor table = backend.own(k, "table", tableIn);
-        ReferenceTensor ids = backend.own(k, "ids", idsIn);
-        Args.floating(k, "table", table);
-        Args.rank(k, "table", table, 2, "[V, h]");
-        Args.i32(k, "ids", ids);
-        int vocab = table.shape().dim(0);
+    void embedding(ReferenceTensor out, ReferenceTensor table, ReferenceTensor ids) {
         int h = table.shape().dim(1);
         ReferenceTensor.IntData id = ids.ints();
-        int n = ids.count();
-        for (int i = 0; i < n; i++) {
-            int v = id.data()[id.offset() + i];
-            if (v < 0 || v >= vocab) {
-                throw Args.fail(k, "id " + v + " at flat index " + i + " of ids " + ids.shape()
-                        + " is outside the " + vocab + " rows of the table");
-            }
-        }
-        int[] outDims = new int[ids.shape().rank() + 1];
-        System.arraycopy(ids.shape().dims(), 0, outDims, 0, outDims.length - 1);
-        outDims[outDims.length - 1] = h;
-        ReferenceTensor out = scope.allocateF32(Shape.of(outDims));
+        int n = ids.size();
         float[] y = out.f32Array();
         Storage storage = table.storage();
         for (int i = 0; i < n; i++) {
             storage.readFloats(table.offset() + (long) id.data()[id.offset() + i] * h, y, i * h, h);
         }
-        return out;
     }
 
     /**
@@ -51,26 +27,10 @@ final class LookupKernels {
      * {@code a = sum_i f_i * f_i}, {@code b_k = sum_i (2 f_i) * e_ki}, {@code c_k = sum_i e_ki * e_ki}; ties (and
      * NaN distances, which never win) go to the lowest index.
      */
-    Tensor nearestCode(TensorScope into, Tensor zIn, Tensor codebookIn) {
-        String k = "nearestCode";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor z = backend.own(k, "z", zIn);
-        ReferenceTensor codebook = backend.own(k, "codebook", codebookIn);
-        Args.f32(k, "z", z);
-        Args.rank(k, "z", z, 2, "[N, D]");
-        Args.floating(k, "codebook", codebook);
-        Args.rank(k, "codebook", codebook, 2, "[K, D]");
+    void nearestCode(ReferenceTensor out, ReferenceTensor z, ReferenceTensor codebook) {
         int n = z.shape().dim(0);
         int dim = z.shape().dim(1);
         int codes = codebook.shape().dim(0);
-        if (codebook.shape().dim(1) != dim) {
-            throw Args.fail(k, "codebook must have shape [K, D] with D = " + dim + " (the width of z " + z.shape()
-                    + "), got " + codebook.describe());
-        }
-        if (codes == 0) {
-            throw Args.fail(k, "codebook must have at least one code, got " + codebook.describe());
-        }
-        ReferenceTensor out = scope.allocate(DType.I32, Shape.of(n));
         int[] y = (int[]) out.storage().array();
         ReferenceTensor.FloatData zd = z.floats();
         // The codebook transposed to [D, K] so that the products 2f . e_k for all k run as one matrix product row.
@@ -88,7 +48,7 @@ final class LookupKernels {
             }
             c[code] = sq;
         }
-        backend.parallel().forRows(n, 2L * dim * codes, (from, to) -> {
+        parallel.forRows(n, 2L * dim * codes, (from, to) -> {
             float[] twoF = new float[dim];
             float[] b = new float[codes];
             for (int row = from; row < to; row++) {
@@ -112,6 +72,5 @@ final class LookupKernels {
                 y[row] = best;
             }
         });
-        return out;
     }
 }

@@ -1,9 +1,6 @@
 package org.cogview2.backend.reference;
 
-import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
-import org.cogview2.spi.TopK;
+import org.cogview2.spi.support.Args;
 
 /** Normalisations, activations, softmax, {@code logSoftmaxGather} and {@code topK}. */
 final class NormKernels {
@@ -12,10 +9,10 @@ final class NormKernels {
     private static final float GELU_C = (float) 0.7978845608028654;
     private static final float GELU_A = (float) 0.044715;
 
-    private final ReferenceBackend backend;
+    private final Parallel parallel;
 
-    NormKernels(ReferenceBackend backend) {
-        this.backend = backend;
+    NormKernels(Parallel parallel) {
+        this.parallel = parallel;
     }
 
     /**
@@ -25,32 +22,18 @@ final class NormKernels {
      * {@code y = ((x - mean) * rstd) * gamma + beta}. A double accumulator keeps the statistics as exact as
      * PyTorch's and a GPU's cascaded fp32 sums, so that fp32 backends agree with the reference within tolerance.
      */
-    Tensor layerNorm(TensorScope into, Tensor xIn, Tensor gammaIn, Tensor betaIn, float eps) {
-        String k = "layerNorm";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        Args.f32(k, "x", x);
-        Args.minRank(k, "x", x, 1, "[..., h]");
+    void layerNorm(ReferenceTensor out, ReferenceTensor x, ReferenceTensor gamma, ReferenceTensor beta, float eps) {
         int h = x.shape().dim(-1);
-        ReferenceTensor gamma = backend.own(k, "gamma", gammaIn);
-        ReferenceTensor beta = backend.own(k, "beta", betaIn);
-        Args.floating(k, "gamma", gamma);
-        Args.floating(k, "beta", beta);
-        Args.shape(k, "gamma", gamma, Shape.of(h), "(the last dimension of x " + x.shape() + ")");
-        Args.shape(k, "beta", beta, Shape.of(h), "(the last dimension of x " + x.shape() + ")");
-        checkEps(k, eps);
-        ReferenceTensor out = scope.allocateF32(x.shape());
         ReferenceTensor.FloatData xd = x.floats();
         ReferenceTensor.FloatData gd = gamma.floats();
         ReferenceTensor.FloatData bd = beta.floats();
         float[] y = out.f32Array();
         int rows = Args.product(x.shape(), 0, x.shape().rank() - 1);
-        backend.parallel().forRows(rows, 4L * h, (from, to) -> {
+        parallel.forRows(rows, 4L * h, (from, to) -> {
             for (int r = from; r < to; r++) {
                 normalize(xd.data(), xd.offset() + r * h, h, eps, y, r * h, gd, bd, 0, 1);
             }
         });
-        return out;
     }
 
     /**
@@ -58,41 +41,24 @@ final class NormKernels {
      * biased variance over the group's {@code (C/groups)*H*W} values (accumulated in double, as in
      * {@link #layerNorm}), then per channel {@code y = ((x - mean) * rstd) * gamma[c] + beta[c]} in fp32.
      */
-    Tensor groupNorm(TensorScope into, Tensor xIn, int groups, Tensor gammaIn, Tensor betaIn, float eps) {
-        String k = "groupNorm";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        Args.f32(k, "x", x);
-        Args.rank(k, "x", x, 4, "[B, C, H, W]");
+    void groupNorm(ReferenceTensor out, ReferenceTensor x, int groups, ReferenceTensor gamma, ReferenceTensor beta,
+                   float eps) {
         int channels = x.shape().dim(1);
-        Args.positive(k, "groups", groups);
-        if (channels % groups != 0) {
-            throw Args.fail(k, "groups " + groups + " must divide the channel count " + channels + " of x " + x.shape());
-        }
-        ReferenceTensor gamma = backend.own(k, "gamma", gammaIn);
-        ReferenceTensor beta = backend.own(k, "beta", betaIn);
-        Args.floating(k, "gamma", gamma);
-        Args.floating(k, "beta", beta);
-        Args.shape(k, "gamma", gamma, Shape.of(channels), "(the channel count of x " + x.shape() + ")");
-        Args.shape(k, "beta", beta, Shape.of(channels), "(the channel count of x " + x.shape() + ")");
-        checkEps(k, eps);
         int perGroup = channels / groups;
         int plane = x.shape().dim(2) * x.shape().dim(3);
         int groupSize = perGroup * plane;
-        ReferenceTensor out = scope.allocateF32(x.shape());
         ReferenceTensor.FloatData xd = x.floats();
         ReferenceTensor.FloatData gd = gamma.floats();
         ReferenceTensor.FloatData bd = beta.floats();
         float[] y = out.f32Array();
         int rows = x.shape().dim(0) * groups;
-        backend.parallel().forRows(rows, 4L * groupSize, (from, to) -> {
+        parallel.forRows(rows, 4L * groupSize, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int firstChannel = (r % groups) * perGroup;
                 normalize(xd.data(), xd.offset() + r * groupSize, groupSize, eps, y, r * groupSize,
                         gd, bd, firstChannel, plane);
             }
         });
-        return out;
     }
 
     /**
@@ -124,20 +90,14 @@ final class NormKernels {
         }
     }
 
-    private static void checkEps(String kernel, float eps) {
-        if (!(eps >= 0) || Float.isInfinite(eps)) {
-            throw Args.fail(kernel, "eps must be a finite non-negative number, got " + eps);
-        }
-    }
-
     /**
      * The tanh GELU evaluated op by op in fp32, as PyTorch evaluates
      * {@code 0.5 * x * (1.0 + torch.tanh(0.7978845608028654 * x * (1.0 + 0.044715 * x * x)))} left to right:
      * {@code (0.5x) * (1 + tanh((c x) * (1 + (a x) x)))} with the scalars rounded to fp32 and every operation
      * rounded to fp32 (tanh evaluated in double and rounded once).
      */
-    Tensor gelu(TensorScope into, Tensor xIn) {
-        return elementwise("gelu", into, xIn, NormKernels::gelu);
+    void gelu(ReferenceTensor out, ReferenceTensor x) {
+        elementwise(out, x, NormKernels::gelu);
     }
 
     static float gelu(float x) {
@@ -148,25 +108,20 @@ final class NormKernels {
     }
 
     /** SiLU {@code x * sigmoid(x)}, evaluated as {@code x / (1 + exp(-x))} in fp32 (exp rounded once). */
-    Tensor silu(TensorScope into, Tensor xIn) {
-        return elementwise("silu", into, xIn, x -> x / (1f + FloatLoops.exp(-x)));
+    void silu(ReferenceTensor out, ReferenceTensor x) {
+        elementwise(out, x, v -> v / (1f + FloatLoops.exp(-v)));
     }
 
-    private Tensor elementwise(String k, TensorScope into, Tensor xIn, FloatUnary f) {
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        Args.f32(k, "x", x);
-        ReferenceTensor out = scope.allocateF32(x.shape());
+    private void elementwise(ReferenceTensor out, ReferenceTensor x, FloatUnary f) {
         ReferenceTensor.FloatData xd = x.floats();
         float[] y = out.f32Array();
         int cols = x.shape().rank() == 0 ? 1 : Math.max(1, x.shape().dim(-1));
         int rows = y.length / cols;
-        backend.parallel().forRows(rows, 8L * cols, (from, to) -> {
+        parallel.forRows(rows, 8L * cols, (from, to) -> {
             for (int i = from * cols; i < to * cols; i++) {
                 y[i] = f.apply(xd.data()[xd.offset() + i]);
             }
         });
-        return out;
     }
 
     @FunctionalInterface
@@ -178,22 +133,15 @@ final class NormKernels {
      * Softmax over the last dimension of {@code [..., Lq, Lk]}: {@code s = scores + bias} then
      * {@code s * m - 10000 * (1 - m)} (fp32), then {@link FloatLoops#softmaxInPlace}.
      */
-    Tensor softmax(TensorScope into, Tensor scoresIn, Tensor maskIn, Tensor biasIn) {
-        String k = "softmax";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor s = backend.own(k, "scores", scoresIn);
-        Args.f32(k, "scores", s);
-        boolean needsMatrix = maskIn != null || biasIn != null;
-        Args.minRank(k, "scores", s, needsMatrix ? 2 : 1, needsMatrix ? "[..., Lq, Lk]" : "[..., L]");
+    void softmax(ReferenceTensor out, ReferenceTensor s, ReferenceTensor maskIn, ReferenceTensor biasIn) {
         int lk = s.shape().dim(-1);
-        int lq = needsMatrix ? s.shape().dim(-2) : 1;
-        ReferenceTensor.FloatData mask = matrix(k, "mask", maskIn, lq, lk, s);
-        ReferenceTensor.FloatData bias = matrix(k, "bias", biasIn, lq, lk, s);
-        ReferenceTensor out = scope.allocateF32(s.shape());
+        int lq = maskIn != null || biasIn != null ? s.shape().dim(-2) : 1;
+        ReferenceTensor.FloatData mask = maskIn == null ? null : maskIn.floats();
+        ReferenceTensor.FloatData bias = biasIn == null ? null : biasIn.floats();
         ReferenceTensor.FloatData sd = s.floats();
         float[] y = out.f32Array();
-        int rows = lk == 0 ? 0 : s.count() / lk;
-        backend.parallel().forRows(rows, 8L * lk, (from, to) -> {
+        int rows = lk == 0 ? 0 : s.size() / lk;
+        parallel.forRows(rows, 8L * lk, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int q = r % lq;
                 for (int j = 0; j < lk; j++) {
@@ -209,45 +157,19 @@ final class NormKernels {
                 FloatLoops.softmaxInPlace(y, r * lk, lk);
             }
         });
-        return out;
-    }
-
-    private ReferenceTensor.FloatData matrix(String k, String name, Tensor in, int lq, int lk, ReferenceTensor scores) {
-        if (in == null) {
-            return null;
-        }
-        ReferenceTensor t = backend.own(k, name, in);
-        Args.f32(k, name, t);
-        Args.shape(k, name, t, Shape.of(lq, lk), "[Lq, Lk] (the last two dimensions of scores " + scores.shape() + ")");
-        return t.floats();
     }
 
     /**
      * {@code log(softmax(row)[target])} per row: the probability is computed as in {@link FloatLoops#softmaxInPlace}
      * and its natural log taken (in double, rounded once); a probability that underflows to 0 gives -infinity.
      */
-    Tensor logSoftmaxGather(TensorScope into, Tensor logitsIn, Tensor targetsIn) {
-        String k = "logSoftmaxGather";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor logits = backend.own(k, "logits", logitsIn);
-        ReferenceTensor targets = backend.own(k, "targets", targetsIn);
-        Args.f32(k, "logits", logits);
-        Args.rank(k, "logits", logits, 2, "[M, V]");
-        Args.i32(k, "targets", targets);
+    void logSoftmaxGather(ReferenceTensor out, ReferenceTensor logits, ReferenceTensor targets) {
         int m = logits.shape().dim(0);
         int v = logits.shape().dim(1);
-        Args.shape(k, "targets", targets, Shape.of(m), "[M] (one per row of logits " + logits.shape() + ")");
         ReferenceTensor.IntData td = targets.ints();
-        for (int r = 0; r < m; r++) {
-            int t = td.data()[td.offset() + r];
-            if (t < 0 || t >= v) {
-                throw Args.fail(k, "targets[" + r + "] = " + t + " is outside the " + v + " columns of logits");
-            }
-        }
-        ReferenceTensor out = scope.allocateF32(Shape.of(m));
         ReferenceTensor.FloatData ld = logits.floats();
         float[] y = out.f32Array();
-        backend.parallel().forRows(m, 4L * v, (from, to) -> {
+        parallel.forRows(m, 4L * v, (from, to) -> {
             float[] row = new float[v];
             for (int r = from; r < to; r++) {
                 System.arraycopy(ld.data(), ld.offset() + r * v, row, 0, v);
@@ -255,36 +177,23 @@ final class NormKernels {
                 y[r] = (float) Math.log(row[td.data()[td.offset() + r]]);
             }
         });
-        return out;
     }
 
     /**
      * The k largest entries of every row, sorted descending; equal values keep the lower index first. NaN counts
      * as larger than every number (as in PyTorch); -0.0 and +0.0 are equal. Values are copied exactly.
      */
-    TopK topK(TensorScope into, Tensor xIn, int kCount) {
-        String k = "topK";
-        ReferenceScope scope = backend.ownScope(k, into);
-        ReferenceTensor x = backend.own(k, "x", xIn);
-        Args.f32(k, "x", x);
-        Args.minRank(k, "x", x, 1, "[..., V]");
+    void topK(ReferenceTensor values, ReferenceTensor indices, ReferenceTensor x, int kCount) {
         int v = x.shape().dim(-1);
-        if (kCount < 0 || kCount > v) {
-            throw Args.fail(k, "k must be in [0, " + v + "] (the last dimension of x " + x.shape() + "), got " + kCount);
-        }
-        Shape outShape = x.shape().withDim(-1, kCount);
-        ReferenceTensor values = scope.allocateF32(outShape);
-        ReferenceTensor indices = scope.allocate(org.cogview2.spi.DType.I32, outShape);
         ReferenceTensor.FloatData xd = x.floats();
         float[] vals = values.f32Array();
         int[] idx = (int[]) indices.storage().array();
-        int rows = v == 0 ? 0 : x.count() / v;
-        backend.parallel().forRows(rows, 4L * v, (from, to) -> {
+        int rows = v == 0 ? 0 : x.size() / v;
+        parallel.forRows(rows, 4L * v, (from, to) -> {
             for (int r = from; r < to; r++) {
                 selectTop(xd.data(), xd.offset() + r * v, v, kCount, vals, idx, r * kCount);
             }
         });
-        return new TopK(values, indices);
     }
 
     /**

@@ -1,18 +1,14 @@
 package org.cogview2.backend.reference;
 
-import org.cogview2.spi.Backend;
 import org.cogview2.spi.Capability;
 import org.cogview2.spi.Kernels;
 import org.cogview2.spi.PrimitiveKernels;
-import org.cogview2.spi.MemoryStats;
-import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
+import org.cogview2.spi.support.AbstractBackend;
+import org.cogview2.spi.support.CheckedKernels;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,7 +18,7 @@ import java.util.Set;
  * Every {@link Kernels} method does exactly what its javadoc says, in fp32: parameters stored as F16 or BF16 are
  * widened exactly, products and sums are fp32 operations ({@code acc += a * b}, never a fused multiply-add). Where a
  * choice had to be made (the few reductions accumulated in double, tie and NaN orders, cast corner cases) the
- * kernel family classes listed in {@link ReferenceKernels} state it.
+ * kernel family classes listed in {@link ReferenceMath} state it.
  *
  * <h2>Determinism and threads</h2>
  * Each output element is produced by one fixed sequential reduction, index ascending (for example {@code k = 0, 1,
@@ -42,15 +38,14 @@ import java.util.Set;
  * <h2>Argument checking</h2>
  * Every kernel checks ranks, shapes and dtypes, that tensors belong to this backend and are not released; failures
  * are {@link IllegalArgumentException}s (or {@link IllegalStateException} for released tensors, closed scopes and a
- * closed backend) naming the kernel, the argument, and what was expected and found.
+ * closed backend) naming the kernel, the argument, and what was expected and found. The checks, the scopes and the
+ * tensor lifetimes are the shared ones of {@code cogview2-spi-support} ({@link CheckedKernels} in front of
+ * {@link ReferenceMath}); this module holds only the math.
  */
-public final class ReferenceBackend implements Backend {
+public final class ReferenceBackend extends AbstractBackend<ReferenceTensor, ReferenceScope> {
 
-    private final MemoryAccounting accounting = new MemoryAccounting();
     private final Parallel parallel;
-    private final ReferenceKernels kernels;
-    private final Set<ReferenceScope> openScopes = Collections.newSetFromMap(new IdentityHashMap<>());
-    private volatile boolean closed;
+    private final PrimitiveKernels kernels;
 
     /** A backend using one worker thread per available processor. */
     public ReferenceBackend() {
@@ -59,8 +54,9 @@ public final class ReferenceBackend implements Backend {
 
     /** A backend using {@code threads} worker threads (1 computes everything on the calling thread). */
     public ReferenceBackend(int threads) {
+        super(ReferenceScope.class);
         this.parallel = new Parallel(threads);
-        this.kernels = new ReferenceKernels(this);
+        this.kernels = CheckedKernels.withPrimitives(this, new ReferenceMath(this));
     }
 
     @Override
@@ -80,13 +76,8 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public TensorScope newScope() {
-        checkOpen();
-        ReferenceScope scope = new ReferenceScope(this);
-        synchronized (openScopes) {
-            openScopes.add(scope);
-        }
-        return scope;
+    protected ReferenceScope createScope() {
+        return new ReferenceScope(this);
     }
 
     @Override
@@ -101,99 +92,18 @@ public final class ReferenceBackend implements Backend {
         return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
+    /** Stops the worker threads (the open scopes are closed first). */
     @Override
-    public MemoryStats memoryStats() {
-        return accounting.snapshot();
-    }
-
-    /** Closes every open scope (releasing its tensors) and stops the worker threads. Idempotent. */
-    @Override
-    public void close() {
-        List<ReferenceScope> scopes;
-        synchronized (openScopes) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            scopes = new ArrayList<>(openScopes);
-        }
-        for (ReferenceScope scope : scopes) {
-            scope.close();
-        }
+    protected void shutdown() {
         parallel.shutdown();
     }
 
     @Override
     public String toString() {
-        return "ReferenceBackend[" + parallel.threads() + " threads" + (closed ? ", closed" : "") + "]";
-    }
-
-    // ------------------------------------------------------------------ package internals
-
-    MemoryAccounting accounting() {
-        return accounting;
+        return "ReferenceBackend[" + parallel.threads() + " threads" + (isClosed() ? ", closed" : "") + "]";
     }
 
     Parallel parallel() {
         return parallel;
-    }
-
-    void scopeClosed(ReferenceScope scope) {
-        synchronized (openScopes) {
-            openScopes.remove(scope);
-        }
-    }
-
-    void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the " + name() + " backend is closed");
-        }
-    }
-
-    /**
-     * {@code tensor} as a tensor of this backend that has not been released.
-     *
-     * @throws IllegalArgumentException if it is null or belongs to another backend
-     * @throws IllegalStateException    if it has been released or this backend is closed
-     */
-    ReferenceTensor own(String kernel, String argument, Tensor tensor) {
-        if (tensor == null) {
-            throw new IllegalArgumentException(kernel + ": " + argument + " must not be null");
-        }
-        if (!(tensor instanceof ReferenceTensor t) || t.backend() != this) {
-            throw new IllegalArgumentException(kernel + ": " + argument + " belongs to another backend ("
-                    + tensor.getClass().getName() + " " + safeDescribe(tensor) + "); expected a tensor of this "
-                    + name() + " backend");
-        }
-        checkOpen();
-        if (t.isClosed()) {
-            throw new IllegalStateException(kernel + ": " + argument + " " + t.describe() + " has been released"
-                    + (t.isView() ? " (it is a view and its base tensor was closed)" : ""));
-        }
-        return t;
-    }
-
-    /** {@code scope} as an open scope of this backend (the destination of a kernel). */
-    ReferenceScope ownScope(String kernel, TensorScope scope) {
-        if (scope == null) {
-            throw new IllegalArgumentException(kernel + ": destination scope must not be null");
-        }
-        if (!(scope instanceof ReferenceScope s) || s.backend() != this) {
-            throw new IllegalArgumentException(kernel + ": destination scope belongs to another backend ("
-                    + scope.getClass().getName() + ")");
-        }
-        checkOpen();
-        if (s.isClosed()) {
-            throw new IllegalStateException(kernel + ": destination scope is closed");
-        }
-        return s;
-    }
-
-    private static String safeDescribe(Tensor tensor) {
-        try {
-            return tensor.dtype() + String.valueOf(tensor.shape());
-        } catch (RuntimeException e) {
-            return "?";
-        }
     }
 }

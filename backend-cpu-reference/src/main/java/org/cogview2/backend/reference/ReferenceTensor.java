@@ -1,104 +1,63 @@
 package org.cogview2.backend.reference;
 
-import org.cogview2.spi.DType;
 import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.cogview2.spi.support.AbstractTensor;
 
 /**
  * A tensor of the reference backend: a contiguous row-major run of {@code shape.elementCount()} elements starting at
- * element {@code offset} of a {@link Storage}. A tensor made by a transfer or a kernel owns its storage (its
- * {@code base} is null); a view ({@code reshape}, {@code narrow}) shares the storage of its base and becomes unusable
- * once the base is released.
+ * element {@link #offset()} of a {@link Storage}. Ownership, views and lifetimes are those of {@link AbstractTensor};
+ * this class adds the storage and the ways the kernels read it.
  */
-final class ReferenceTensor implements Tensor {
+final class ReferenceTensor extends AbstractTensor {
 
-    private final ReferenceBackend backend;
-    private final Shape shape;
-    private final DType dtype;
-    private final long offset;
-    private final int count;
-    /** The tensor owning the storage, or null if this one owns it. */
-    private final ReferenceTensor base;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    /** The scope that registered this tensor, told when it is closed early. */
-    private volatile ReferenceScope scope;
     /** Null once released, so that the memory can be collected even while the handle is still referenced. */
     private volatile Storage storage;
 
-    private ReferenceTensor(ReferenceBackend backend, Shape shape, DType dtype, Storage storage, long offset,
-                            ReferenceTensor base) {
-        this.backend = backend;
-        this.shape = shape;
-        this.dtype = dtype;
+    private ReferenceTensor(ReferenceBackend backend, Shape shape, Storage storage) {
+        super(backend, shape, storage.dtype());
         this.storage = storage;
-        this.offset = offset;
-        this.base = base;
-        this.count = (int) shape.elementCount();
+    }
+
+    private ReferenceTensor(ReferenceTensor of, Shape shape, long extraOffset) {
+        super(of, shape, extraOffset);
+        this.storage = of.storage();
     }
 
     /** A tensor owning {@code storage} (all of it). */
     static ReferenceTensor owning(ReferenceBackend backend, Shape shape, Storage storage) {
-        return new ReferenceTensor(backend, shape, storage.dtype(), storage, 0, null);
+        return new ReferenceTensor(backend, shape, storage);
     }
 
     /** A view of {@code base}'s memory starting {@code extraOffset} elements after base's first element. */
     static ReferenceTensor view(ReferenceTensor base, Shape shape, long extraOffset) {
-        ReferenceTensor owner = base.base != null ? base.base : base;
-        return new ReferenceTensor(base.backend, shape, base.dtype, base.storage(), base.offset + extraOffset, owner);
+        return new ReferenceTensor(base, shape, extraOffset);
     }
 
-    ReferenceBackend backend() {
-        return backend;
-    }
-
-    void attach(ReferenceScope owner) {
-        this.scope = owner;
-    }
-
-    @Override
-    public Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public DType dtype() {
-        return dtype;
-    }
-
-    /** Number of elements. */
-    int count() {
-        return count;
-    }
-
-    /** Element offset of the first element in {@link #storage()}. */
-    long offset() {
-        return offset;
-    }
-
-    boolean isView() {
-        return base != null;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return closed.get() || (base != null && base.isClosed());
+    /** Number of elements, as an int (the reference backend's arrays are int-indexed). */
+    int size() {
+        return (int) count();
     }
 
     /** The storage; fails if this tensor (or the base of this view) has been released. */
     Storage storage() {
+        checkLive();
         Storage s = storage;
-        if (s == null || isClosed()) {
-            throw new IllegalStateException("tensor " + describe() + " has been released"
-                    + (base != null && base.isClosed() ? " (the tensor it is a view of was closed)" : ""));
+        if (s == null) {
+            throw new IllegalStateException("tensor " + describe() + " has been released");
         }
         return s;
     }
 
-    /** Whether the elements can be used in place as an fp32 array (heap F32 storage). */
-    boolean isHeapF32() {
-        return storage() instanceof Storage.F32;
+    /** Heap memory allocated by this backend is counted; mapped uploads used in place are not. */
+    @Override
+    protected long countedBytes() {
+        Storage s = storage;
+        return s != null && s.owned() ? s.allocatedBytes(size()) : 0;
+    }
+
+    @Override
+    protected void releaseMemory() {
+        storage = null;
     }
 
     /**
@@ -107,20 +66,20 @@ final class ReferenceTensor implements Tensor {
      */
     FloatData floats() {
         if (storage() instanceof Storage.F32(float[] values)) {
-            return new FloatData(values, (int) offset);
+            return new FloatData(values, (int) offset());
         }
-        float[] copy = new float[count];
-        storage().readFloats(offset, copy, 0, count);
+        float[] copy = new float[size()];
+        storage().readFloats(offset(), copy, 0, copy.length);
         return new FloatData(copy, 0);
     }
 
     /** The elements as ints (I32 in place, I64 narrowed with a range check). */
     IntData ints() {
         if (storage() instanceof Storage.I32(int[] values)) {
-            return new IntData(values, (int) offset);
+            return new IntData(values, (int) offset());
         }
-        int[] copy = new int[count];
-        storage().readInts(offset, copy, 0, count);
+        int[] copy = new int[size()];
+        storage().readInts(offset(), copy, 0, copy.length);
         return new IntData(copy, 0);
     }
 
@@ -130,31 +89,6 @@ final class ReferenceTensor implements Tensor {
             return values;
         }
         throw new IllegalStateException("tensor " + describe() + " is not a heap F32 tensor");
-    }
-
-    /** A short description for messages: dtype, shape and whether it is a view. */
-    String describe() {
-        return dtype + shape.toString() + (base != null ? " view" : "");
-    }
-
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            Storage s = storage;
-            storage = null;
-            if (base == null && s != null && s.owned()) {
-                backend.accounting().released(s.allocatedBytes(count));
-            }
-            ReferenceScope owner = scope;
-            if (owner != null) {
-                owner.forget(this);
-            }
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "ReferenceTensor" + describe() + (isClosed() ? " (released)" : "");
     }
 
     /** fp32 elements {@code data[offset .. offset + count)}. */
