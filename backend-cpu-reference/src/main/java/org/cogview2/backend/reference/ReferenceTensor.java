@@ -52,7 +52,7 @@ final class ReferenceTensor extends AbstractTensor {
     @Override
     protected long countedBytes() {
         Storage s = storage;
-        return s != null && s.owned() ? s.allocatedBytes(size()) : 0;
+        return s != null && s.owned() ? s.allocatedBytes(size()) : NOT_COUNTED;
     }
 
     @Override

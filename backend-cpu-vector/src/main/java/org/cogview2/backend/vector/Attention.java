@@ -4,8 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
 
 import java.util.Arrays;
 
@@ -69,36 +67,16 @@ final class Attention {
 
     // ------------------------------------------------------------------ standard attention
 
-    Tensor attention(TensorScope into, Tensor qIn, Tensor kIn, Tensor vIn, int heads, int keyLength,
-                     Tensor maskIn, Tensor biasIn) {
-        String kn = "attention";
-        VScope scope = backend.ownScope(kn, into);
-        VTensor q = backend.own(kn, "q", qIn);
-        VTensor k = backend.own(kn, "k", kIn);
-        VTensor v = backend.own(kn, "v", vIn);
-        Checks.f32(kn, "q", q);
-        Checks.f32(kn, "k", k);
-        Checks.f32(kn, "v", v);
-        Checks.rank(kn, "q", q, 3, "[B, Lq, heads*d]");
-        Checks.rank(kn, "k", k, 3, "[Bk, Lcap, heads*d]");
-        Checks.shape(kn, "v", v, k.shape(), "(the shape of k)");
+    void attention(VTensor out, VTensor q, VTensor k, VTensor v, int heads, int keyLength, VTensor maskMatrix,
+                   VTensor biasMatrix) {
         int batch = q.shape().dim(0);
         int lq = q.shape().dim(1);
         int hidden = q.shape().dim(2);
-        int d = headDim(kn, heads, hidden, q);
+        int d = hidden / heads;
         int bk = k.shape().dim(0);
-        if ((bk != batch && bk != 1) || k.shape().dim(2) != hidden) {
-            throw Checks.fail(kn, "k must have shape [" + batch + " or 1, Lcap, " + hidden + "] (batch and width of q "
-                    + q.shape() + "), got " + k.describe());
-        }
         int cap = k.shape().dim(1);
-        if (keyLength < 1 || keyLength > cap) {
-            throw Checks.fail(kn, "keyLength must be in [1, " + cap + "] (the cache length of k " + k.shape()
-                    + "), got " + keyLength);
-        }
-        VTensor.Floats mask = keyMatrix(kn, "mask", maskIn, lq, keyLength);
-        VTensor.Floats bias = keyMatrix(kn, "bias", biasIn, lq, keyLength);
-        VTensor out = scope.allocateF32(q.shape());
+        VTensor.Floats mask = maskMatrix == null ? null : maskMatrix.floats();
+        VTensor.Floats bias = biasMatrix == null ? null : biasMatrix.floats();
         VTensor.Floats qd = q.floats();
         VTensor.Floats kd = k.floats();
         VTensor.Floats vd = v.floats();
@@ -132,7 +110,7 @@ final class Attention {
                         new Operand(new Store.F32(vd.a()), vd.off() + kvBase + h * d, hidden), false, y,
                         b * lq * hidden + h * d, hidden, null, 0);
             });
-            return out;
+            return;
         }
         backend.workers().run(batch * lq * heads, work, u -> {
             int row = u / heads;
@@ -162,25 +140,6 @@ final class Attention {
                 axpy(scores[j], va, vo + j * hidden, y, yOff, d);
             }
         });
-        return out;
-    }
-
-    private VTensor.Floats keyMatrix(String kn, String name, Tensor in, int lq, int keyLength) {
-        if (in == null) {
-            return null;
-        }
-        VTensor t = backend.own(kn, name, in);
-        Checks.f32(kn, name, t);
-        Checks.shape(kn, name, t, Shape.of(lq, keyLength), "[Lq, keyLength]");
-        return t.floats();
-    }
-
-    private static int headDim(String kn, int heads, int hidden, VTensor q) {
-        Checks.positive(kn, "heads", heads);
-        if (hidden % heads != 0 || hidden == 0) {
-            throw Checks.fail(kn, "heads " + heads + " must divide the last dimension of q " + q.shape());
-        }
-        return hidden / heads;
     }
 
     // ------------------------------------------------------------------ fused grid attention
@@ -190,36 +149,14 @@ final class Attention {
      * {@code out = (sum over in-grid self cells p v) + (sum over context keys p v0)}. Units are grid cells (all heads
      * of a cell in one unit).
      */
-    Tensor gridAttention(TensorScope into, Tensor qIn, Tensor kIn, Tensor vIn, int heads, int side,
-                         LocalWindow selfWindow, GridContext context) {
-        String kn = "gridAttention";
-        VScope scope = backend.ownScope(kn, into);
-        VTensor q = backend.own(kn, "q", qIn);
-        VTensor k = backend.own(kn, "k", kIn);
-        VTensor v = backend.own(kn, "v", vIn);
-        Checks.f32(kn, "q", q);
-        Checks.f32(kn, "k", k);
-        Checks.f32(kn, "v", v);
-        Checks.rank(kn, "q", q, 3, "[B, side*side, heads*d]");
-        Checks.positive(kn, "side", side);
+    void gridAttention(VTensor out, VTensor q, VTensor k, VTensor v, int heads, int side, LocalWindow selfWindow,
+                       GridContext context) {
         int batch = q.shape().dim(0);
         int hidden = q.shape().dim(2);
-        if (q.shape().dim(1) != side * side) {
-            throw Checks.fail(kn, "q must have side*side = " + (side * side) + " cells in dimension 1, got " + q.describe());
-        }
-        int d = headDim(kn, heads, hidden, q);
-        Checks.shape(kn, "k", k, q.shape(), "(the shape of q)");
-        Checks.shape(kn, "v", v, q.shape(), "(the shape of q)");
-        if (selfWindow == null) {
-            throw Checks.fail(kn, "selfWindow must not be null");
-        }
-        if (context == null) {
-            throw Checks.fail(kn, "context must not be null");
-        }
-        Context ctx = context(kn, context, batch, side, hidden);
+        int d = hidden / heads;
+        Context ctx = context(context, side);
         int selfCount = selfWindow.size();
         int total = ctx.count + selfCount;
-        VTensor out = scope.allocateF32(q.shape());
         VTensor.Floats qd = q.floats();
         VTensor.Floats kd = k.floats();
         VTensor.Floats vd = v.floats();
@@ -268,7 +205,6 @@ final class Attention {
                 Norms.addInPlace(y, yOff, ctxPart, 0, d);
             }
         });
-        return out;
     }
 
     private abstract static class Context {
@@ -283,28 +219,18 @@ final class Attention {
         abstract void weightedValues(float[] probs, int b, int r, int c, int h, int d, int hidden, float[] acc);
     }
 
-    private Context context(String kn, GridContext context, int batch, int side, int hidden) {
+    /** The tensors of a checked context are live tensors of this backend. */
+    private static Context context(GridContext context, int side) {
         return switch (context) {
-            case GridContext.CrossGrid cross -> crossGrid(kn, cross, batch, side, hidden);
-            case GridContext.GlobalKeys global -> globalKeys(kn, global, batch, hidden);
+            case GridContext.CrossGrid cross -> crossGrid(cross, side);
+            case GridContext.GlobalKeys global -> globalKeys(global);
         };
     }
 
-    private Context crossGrid(String kn, GridContext.CrossGrid cross, int batch, int side, int hidden) {
+    private static Context crossGrid(GridContext.CrossGrid cross, int side) {
         int coarse = cross.side();
-        if (coarse <= 0 || side % coarse != 0) {
-            throw Checks.fail(kn, "CrossGrid side " + coarse + " must be positive and divide the grid side " + side);
-        }
-        if (cross.window() == null) {
-            throw Checks.fail(kn, "CrossGrid window must not be null");
-        }
-        VTensor k0 = backend.own(kn, "context keys", cross.keys());
-        VTensor v0 = backend.own(kn, "context values", cross.values());
-        Checks.f32(kn, "context keys", k0);
-        Checks.f32(kn, "context values", v0);
-        Shape expected = Shape.of(batch, coarse * coarse, hidden);
-        Checks.shape(kn, "context keys", k0, expected, "[B, side*side, heads*d] of the CrossGrid");
-        Checks.shape(kn, "context values", v0, expected, "[B, side*side, heads*d] of the CrossGrid");
+        VTensor k0 = (VTensor) cross.keys();
+        VTensor v0 = (VTensor) cross.values();
         LocalWindow window = cross.window();
         int ratio = side / coarse;
         VTensor.Floats kd = k0.floats();
@@ -339,24 +265,11 @@ final class Attention {
         };
     }
 
-    private Context globalKeys(String kn, GridContext.GlobalKeys global, int batch, int hidden) {
-        VTensor k0 = backend.own(kn, "context keys", global.keys());
-        VTensor v0 = backend.own(kn, "context values", global.values());
-        Checks.f32(kn, "context keys", k0);
-        Checks.f32(kn, "context values", v0);
-        Checks.rank(kn, "context keys", k0, 3, "[B, n, heads*d]");
+    private static Context globalKeys(GridContext.GlobalKeys global) {
+        VTensor k0 = (VTensor) global.keys();
+        VTensor v0 = (VTensor) global.values();
         int n = k0.shape().dim(1);
-        Shape expected = Shape.of(batch, n, hidden);
-        Checks.shape(kn, "context keys", k0, expected, "[B, n, heads*d] (batch and width of q)");
-        Checks.shape(kn, "context values", v0, expected, "(the shape of the context keys)");
-        VTensor.Floats md = null;
-        if (global.keyMask() != null) {
-            VTensor mask = backend.own(kn, "keyMask", global.keyMask());
-            Checks.f32(kn, "keyMask", mask);
-            Checks.shape(kn, "keyMask", mask, Shape.of(n), "[n] (one per context key)");
-            md = mask.floats();
-        }
-        VTensor.Floats maskData = md;
+        VTensor.Floats maskData = global.keyMask() == null ? null : ((VTensor) global.keyMask()).floats();
         VTensor.Floats kd = k0.floats();
         VTensor.Floats vd = v0.floats();
         return new Context(n) {
@@ -384,21 +297,9 @@ final class Attention {
     // ------------------------------------------------------------------ Image-Local-Attention primitives
 
     /** {@code similar}: channel sums (ascending, fused) per query cell and window entry; exactly -10000 outside. */
-    Tensor localSimilar(TensorScope into, Tensor qIn, Tensor kIn, LocalWindow window) {
-        String kn = "localSimilar";
-        VScope scope = backend.ownScope(kn, into);
-        VTensor q = backend.own(kn, "q", qIn);
-        VTensor k = backend.own(kn, "k", kIn);
-        Checks.f32(kn, "q", q);
-        Checks.f32(kn, "k", k);
-        Checks.rank(kn, "q", q, 4, "[N, ch, Hq, Wq]");
-        Checks.rank(kn, "k", k, 4, "[N, ch, Hk, Wk]");
-        if (window == null) {
-            throw Checks.fail(kn, "window must not be null");
-        }
-        Grids g = grids(kn, q.shape(), k.shape(), "k");
+    void localSimilar(VTensor out, VTensor q, VTensor k, LocalWindow window) {
+        Grids g = grids(q.shape(), k.shape());
         int p = window.size();
-        VTensor out = scope.allocateF32(Shape.of(g.n, g.hq, g.wq, p));
         VTensor.Floats qd = q.floats();
         VTensor.Floats kd = k.floats();
         float[] y = out.f32();
@@ -428,33 +329,12 @@ final class Attention {
                 }
             }
         });
-        return out;
     }
 
     /** {@code weighting}: window sums (t ascending, fused) over the entries inside the key grid. */
-    Tensor localWeighting(TensorScope into, Tensor weightsIn, Tensor vIn, LocalWindow window) {
-        String kn = "localWeighting";
-        VScope scope = backend.ownScope(kn, into);
-        VTensor w = backend.own(kn, "weights", weightsIn);
-        VTensor v = backend.own(kn, "v", vIn);
-        Checks.f32(kn, "weights", w);
-        Checks.f32(kn, "v", v);
-        Checks.rank(kn, "weights", w, 4, "[N, Hq, Wq, P]");
-        Checks.rank(kn, "v", v, 4, "[N, ch, Hk, Wk]");
-        if (window == null) {
-            throw Checks.fail(kn, "window must not be null");
-        }
+    void localWeighting(VTensor out, VTensor w, VTensor v, LocalWindow window) {
         int p = window.size();
-        if (w.shape().dim(3) != p) {
-            throw Checks.fail(kn, "weights must have P = " + p + " entries (window " + window.rows() + "x"
-                    + window.cols() + (window.causal() ? " causal" : "") + ") in dimension 3, got " + w.describe());
-        }
-        Shape qShape = Shape.of(w.shape().dim(0), v.shape().dim(1), w.shape().dim(1), w.shape().dim(2));
-        Grids g = grids(kn, qShape, v.shape(), "v");
-        if (w.shape().dim(0) != v.shape().dim(0)) {
-            throw Checks.fail(kn, "v must have the batch " + w.shape().dim(0) + " of weights " + w.shape() + ", got " + v.describe());
-        }
-        VTensor out = scope.allocateF32(qShape);
+        Grids g = grids(out.shape(), v.shape());
         VTensor.Floats wd = w.floats();
         VTensor.Floats vd = v.floats();
         float[] y = out.f32();
@@ -479,27 +359,19 @@ final class Attention {
                 y[row * g.wq + c] = acc;
             }
         });
-        return out;
     }
 
     private record Grids(int n, int ch, int hq, int wq, int hk, int wk, int ratioH, int ratioW) {
     }
 
-    private static Grids grids(String kn, Shape q, Shape k, String keyName) {
+    /** The query grid {@code q} (an integer multiple of the key grid {@code k}, checked) and the key grid. */
+    private static Grids grids(Shape q, Shape k) {
         int n = q.dim(0);
         int ch = q.dim(1);
         int hq = q.dim(2);
         int wq = q.dim(3);
         int hk = k.dim(2);
         int wk = k.dim(3);
-        if (k.dim(0) != n || k.dim(1) != ch) {
-            throw Checks.fail(kn, keyName + " must have shape [" + n + ", " + ch + ", Hk, Wk] (batch and channels of the"
-                    + " queries " + q + "), got " + k);
-        }
-        if (hk <= 0 || wk <= 0 || hq % hk != 0 || wq % wk != 0) {
-            throw Checks.fail(kn, "the query grid " + hq + "x" + wq + " must be an integer multiple of the key grid "
-                    + hk + "x" + wk + " of " + keyName + " " + k);
-        }
         return new Grids(n, ch, hq, wq, hk, wk, hq / hk, wq / wk);
     }
 

@@ -1,9 +1,6 @@
 package org.cogview2.backend.vector;
 
 import org.cogview2.spi.Conv2dSpec;
-import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
 
 /** {@code conv2d} as im2col + {@link Gemm} in bounded blocks of output rows; {@code resizeNearest}; {@code avgPool2x2}. */
 final class Images {
@@ -23,18 +20,7 @@ final class Images {
      * packing) straight into the output planes; the bias is added after the sum. Block sizes depend only on the
      * shapes, so results do not depend on the thread count.
      */
-    Tensor conv2d(TensorScope into, Tensor xIn, Tensor weightIn, Tensor biasIn, Conv2dSpec spec) {
-        String k = "conv2d";
-        VScope scope = backend.ownScope(k, into);
-        VTensor x = backend.own(k, "x", xIn);
-        VTensor w = backend.own(k, "weight", weightIn);
-        Checks.f32(k, "x", x);
-        Checks.rank(k, "x", x, 4, "[B, C, H, W]");
-        Checks.floating(k, "weight", w);
-        Checks.rank(k, "weight", w, 4, "[D, C, kh, kw]");
-        if (spec == null) {
-            throw Checks.fail(k, "spec must not be null");
-        }
+    void conv2d(VTensor out, VTensor x, VTensor w, VTensor bias, Conv2dSpec spec) {
         int batch = x.shape().dim(0);
         int channels = x.shape().dim(1);
         int height = x.shape().dim(2);
@@ -42,27 +28,11 @@ final class Images {
         int outChannels = w.shape().dim(0);
         int kh = w.shape().dim(2);
         int kw = w.shape().dim(3);
-        if (w.shape().dim(1) != channels) {
-            throw Checks.fail(k, "weight must have C = " + channels + " input channels (dimension 1 of x " + x.shape()
-                    + ") in dimension 1, got " + w.describe());
-        }
-        VTensor bias = backend.ownOptional(k, "bias", biasIn);
-        if (bias != null) {
-            Checks.floating(k, "bias", bias);
-            Checks.shape(k, "bias", bias, Shape.of(outChannels), "(one per output channel of weight " + w.shape() + ")");
-        }
         int stride = spec.stride();
         int padTop = spec.padTop();
         int padLeft = spec.padLeft();
-        long paddedH = (long) height + padTop + spec.padBottom();
-        long paddedW = (long) width + padLeft + spec.padRight();
-        if (paddedH < kh || paddedW < kw || kh == 0 || kw == 0) {
-            throw Checks.fail(k, "the " + kh + "x" + kw + " kernel does not fit the padded input " + paddedH + "x"
-                    + paddedW + " (x " + x.shape() + ", " + spec + ")");
-        }
-        int outH = (int) ((paddedH - kh) / stride + 1);
-        int outW = (int) ((paddedW - kw) / stride + 1);
-        VTensor out = scope.allocateF32(Shape.of(batch, outChannels, outH, outW));
+        int outH = out.shape().dim(2);
+        int outW = out.shape().dim(3);
         VTensor.Floats xd = x.floats();
         VTensor.Floats bd = bias == null ? null : bias.floats();
         float[] y = out.f32();
@@ -95,7 +65,6 @@ final class Images {
                 }
             });
         }
-        return out;
     }
 
     /** Rows {@code (c, i, j)} of the column matrix for one input channel: patches of output rows [oy0, oy0+rows). */
@@ -122,23 +91,14 @@ final class Images {
     }
 
     /** PyTorch's nearest rule with the fp32 scale; values copied exactly. */
-    Tensor resizeNearest(TensorScope into, Tensor xIn, int outH, int outW) {
-        String k = "resizeNearest";
-        VScope scope = backend.ownScope(k, into);
-        VTensor x = backend.own(k, "x", xIn);
-        Checks.f32(k, "x", x);
-        Checks.rank(k, "x", x, 4, "[B, C, H, W]");
-        Checks.positive(k, "outH", outH);
-        Checks.positive(k, "outW", outW);
+    void resizeNearest(VTensor out, VTensor x) {
         int planes = x.shape().dim(0) * x.shape().dim(1);
         int height = x.shape().dim(2);
         int width = x.shape().dim(3);
-        if (height == 0 || width == 0) {
-            throw Checks.fail(k, "x must have a non-empty image, got " + x.describe());
-        }
+        int outH = out.shape().dim(2);
+        int outW = out.shape().dim(3);
         int[] rowsIdx = sourceIndices(height, outH);
         int[] cols = sourceIndices(width, outW);
-        VTensor out = scope.allocateF32(Shape.of(x.shape().dim(0), x.shape().dim(1), outH, outW));
         VTensor.Floats xd = x.floats();
         float[] y = out.f32();
         backend.workers().run(planes, (long) planes * outH * outW, p -> {
@@ -150,7 +110,6 @@ final class Images {
                 }
             }
         });
-        return out;
     }
 
     private static int[] sourceIndices(int in, int out) {
@@ -163,21 +122,12 @@ final class Images {
     }
 
     /** {@code (((x00 + x01) + x10) + x11) / 4} in fp32. */
-    Tensor avgPool2x2(TensorScope into, Tensor xIn) {
-        String k = "avgPool2x2";
-        VScope scope = backend.ownScope(k, into);
-        VTensor x = backend.own(k, "x", xIn);
-        Checks.f32(k, "x", x);
-        Checks.rank(k, "x", x, 4, "[B, C, H, W]");
+    void avgPool2x2(VTensor out, VTensor x) {
         int height = x.shape().dim(2);
         int width = x.shape().dim(3);
-        if (height % 2 != 0 || width % 2 != 0) {
-            throw Checks.fail(k, "x must have an even height and width, got " + x.describe());
-        }
         int outH = height / 2;
         int outW = width / 2;
         int planes = x.shape().dim(0) * x.shape().dim(1);
-        VTensor out = scope.allocateF32(Shape.of(x.shape().dim(0), x.shape().dim(1), outH, outW));
         VTensor.Floats xd = x.floats();
         float[] y = out.f32();
         float[] in = xd.a();
@@ -192,6 +142,5 @@ final class Images {
                 }
             }
         });
-        return out;
     }
 }

@@ -1,21 +1,12 @@
 package org.cogview2.backend.vector;
 
-import org.cogview2.spi.DType;
-import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
+import org.cogview2.spi.support.Args;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
+import java.util.List;
 
 /** Exact copies for every dtype: {@code permute}, {@code concat}, {@code slice}, {@code copyInto}. */
 final class Layout {
-
-    private final VectorBackend backend;
-
-    Layout(VectorBackend backend) {
-        this.backend = backend;
-    }
 
     /** A heap array of the tensor's dtype and the offset of its first element (mapped data is copied). */
     private record Elements(Object array, int offset) {
@@ -27,7 +18,7 @@ final class Layout {
             case Store.Half s -> new Elements(s.a(), t.off());
             case Store.I32 s -> new Elements(s.a(), t.off());
             case Store.I64 s -> new Elements(s.a(), t.off());
-            case Store.Mapped m -> new Elements(copyMapped(m, t.offset(), t.count()), 0);
+            case Store.Mapped m -> new Elements(copyMapped(m, t.offset(), t.size()), 0);
         };
     }
 
@@ -67,22 +58,8 @@ final class Layout {
         };
     }
 
-    Tensor permute(TensorScope into, Tensor xIn, int... axes) {
-        String k = "permute";
-        VScope scope = backend.ownScope(k, into);
-        VTensor x = backend.own(k, "x", xIn);
+    void permute(VTensor out, VTensor x, int[] axes) {
         int rank = x.shape().rank();
-        if (axes == null || axes.length != rank) {
-            throw Checks.fail(k, "axes must list each of the " + rank + " axes of x " + x.shape() + " once, got "
-                    + (axes == null ? "null" : Arrays.toString(axes)));
-        }
-        boolean[] seen = new boolean[rank];
-        for (int a : axes) {
-            if (a < 0 || a >= rank || seen[a]) {
-                throw Checks.fail(k, "axes must be a permutation of 0.." + (rank - 1) + ", got " + Arrays.toString(axes));
-            }
-            seen[a] = true;
-        }
         int[] inDims = x.shape().dims();
         int[] outDims = new int[rank];
         int[] inStrides = new int[rank];
@@ -95,10 +72,9 @@ final class Layout {
             outDims[i] = inDims[axes[i]];
             srcStrides[i] = inStrides[axes[i]];
         }
-        VTensor out = scope.allocate(x.dtype(), Shape.of(outDims));
-        int n = out.count();
+        int n = out.size();
         if (n == 0) {
-            return out;
+            return;
         }
         Elements src = elements(x);
         Object dst = array(out);
@@ -128,42 +104,18 @@ final class Layout {
                 index[axis] = 0;
             }
         }
-        return out;
     }
 
-    Tensor concat(TensorScope into, int dim, Tensor... parts) {
-        String k = "concat";
-        VScope scope = backend.ownScope(k, into);
-        if (parts == null || parts.length == 0) {
-            throw Checks.fail(k, "parts must hold at least one tensor");
-        }
-        VTensor[] ts = new VTensor[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ts[i] = backend.own(k, "parts[" + i + "]", parts[i]);
-        }
-        VTensor first = ts[0];
+    void concat(VTensor out, int axis, List<VTensor> parts) {
+        VTensor first = parts.getFirst();
         int rank = first.shape().rank();
-        int axis = Checks.axis(k, "dim", dim, rank);
-        DType dtype = first.dtype();
-        long total = 0;
-        for (int i = 0; i < ts.length; i++) {
-            VTensor t = ts[i];
-            if (t.dtype() != dtype) {
-                throw Checks.fail(k, "parts[" + i + "] must have the dtype " + dtype + " of parts[0], got " + t.describe());
-            }
-            if (t.shape().rank() != rank || !t.shape().withDim(axis, 0).equals(first.shape().withDim(axis, 0))) {
-                throw Checks.fail(k, "parts[" + i + "] must match parts[0] " + first.shape() + " on every dimension but "
-                        + axis + ", got " + t.describe());
-            }
-            total += t.shape().dim(axis);
-        }
-        VTensor out = scope.allocate(dtype, first.shape().withDim(axis, Math.toIntExact(total)));
+        int total = out.shape().dim(axis);
         Object dst = array(out);
-        int outer = Checks.product(first.shape(), 0, axis);
-        int innerSize = Checks.product(first.shape(), axis + 1, rank);
-        int outRow = (int) total * innerSize;
+        int outer = (int) Args.longProduct(first.shape(), 0, axis);
+        int innerSize = (int) Args.longProduct(first.shape(), axis + 1, rank);
+        int outRow = total * innerSize;
         int position = 0;
-        for (VTensor t : ts) {
+        for (VTensor t : parts) {
             Elements src = elements(t);
             int run = t.shape().dim(axis) * innerSize;
             for (int o = 0; o < outer; o++) {
@@ -171,64 +123,39 @@ final class Layout {
             }
             position += run;
         }
-        return out;
     }
 
-    Tensor slice(TensorScope into, Tensor xIn, int dim, int start, int length) {
-        String k = "slice";
-        VScope scope = backend.ownScope(k, into);
-        VTensor x = backend.own(k, "x", xIn);
+    void slice(VTensor out, VTensor x, int axis, int start) {
         int rank = x.shape().rank();
-        int axis = Checks.axis(k, "dim", dim, rank);
         int size = x.shape().dim(axis);
-        if (start < 0 || length < 0 || (long) start + length > size) {
-            throw Checks.fail(k, "range [" + start + ", " + ((long) start + length) + ") is outside dimension " + axis
-                    + " of x " + x.shape() + " (size " + size + ")");
-        }
-        VTensor out = scope.allocate(x.dtype(), x.shape().withDim(axis, length));
+        int length = out.shape().dim(axis);
         Object dst = array(out);
         Elements src = elements(x);
-        int outer = Checks.product(x.shape(), 0, axis);
-        int innerSize = Checks.product(x.shape(), axis + 1, rank);
+        int outer = (int) Args.longProduct(x.shape(), 0, axis);
+        int innerSize = (int) Args.longProduct(x.shape(), axis + 1, rank);
         for (int o = 0; o < outer; o++) {
             System.arraycopy(src.array(), src.offset() + (o * size + start) * innerSize, dst,
                     o * length * innerSize, length * innerSize);
         }
-        return out;
     }
 
-    void copyInto(Tensor dstIn, int dim, int offset, Tensor srcIn) {
-        String k = "copyInto";
-        VTensor dst = backend.own(k, "dst", dstIn);
-        VTensor src = backend.own(k, "src", srcIn);
-        if (src.dtype() != dst.dtype()) {
-            throw Checks.fail(k, "src must have the dtype of dst " + dst.describe() + ", got " + src.describe());
-        }
+    void copyInto(VTensor dst, int axis, int offset, VTensor src) {
         int rank = dst.shape().rank();
-        int axis = Checks.axis(k, "dim", dim, rank);
-        if (src.shape().rank() != rank || !src.shape().withDim(axis, 0).equals(dst.shape().withDim(axis, 0))) {
-            throw Checks.fail(k, "src must match dst " + dst.shape() + " on every dimension but " + axis + ", got "
-                    + src.describe());
-        }
         int length = src.shape().dim(axis);
         int size = dst.shape().dim(axis);
-        if (offset < 0 || (long) offset + length > size) {
-            throw Checks.fail(k, "offset " + offset + " + src length " + length + " along dimension " + axis
-                    + " exceeds dst " + dst.shape() + " (size " + size + ")");
-        }
         Object target = array(dst);
         if (target == null) {
-            throw Checks.fail(k, "dst " + dst.describe() + " is a memory-mapped upload used in place and cannot be written");
+            throw Args.fail("copyInto", "dst " + dst.describe() + " is a memory-mapped upload used in place and cannot be written");
         }
         Elements from = elements(src);
         if (from.array() == target) {
             // src is a view of dst's memory: copy it first so that overlapping rows are read before they are written.
-            Object copy = java.lang.reflect.Array.newInstance(target.getClass().getComponentType(), src.count());
-            System.arraycopy(target, from.offset(), copy, 0, src.count());
+            Object copy = java.lang.reflect.Array.newInstance(target.getClass().getComponentType(), src.size());
+            System.arraycopy(target, from.offset(), copy, 0, src.size());
             from = new Elements(copy, 0);
         }
-        int outer = Checks.product(dst.shape(), 0, axis);
-        int innerSize = Checks.product(dst.shape(), axis + 1, rank);
+        int outer = (int) Args.longProduct(dst.shape(), 0, axis);
+        int innerSize = (int) Args.longProduct(dst.shape(), axis + 1, rank);
         int dstBase = dst.off();
         for (int o = 0; o < outer; o++) {
             System.arraycopy(from.array(), from.offset() + o * length * innerSize, target,

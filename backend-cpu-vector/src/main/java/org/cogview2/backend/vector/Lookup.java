@@ -1,10 +1,6 @@
 package org.cogview2.backend.vector;
 
 import jdk.incubator.vector.FloatVector;
-import org.cogview2.spi.DType;
-import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
 
 import static org.cogview2.backend.vector.Simd.F;
 import static org.cogview2.backend.vector.Simd.L;
@@ -19,35 +15,15 @@ final class Lookup {
     }
 
     /** Rows of the table (widened exactly; mapped tables read in place, only the rows used). */
-    Tensor embedding(TensorScope into, Tensor tableIn, Tensor idsIn) {
-        String k = "embedding";
-        VScope scope = backend.ownScope(k, into);
-        VTensor table = backend.own(k, "table", tableIn);
-        VTensor ids = backend.own(k, "ids", idsIn);
-        Checks.floating(k, "table", table);
-        Checks.rank(k, "table", table, 2, "[V, h]");
-        Checks.i32(k, "ids", ids);
-        int vocab = table.shape().dim(0);
+    void embedding(VTensor out, VTensor table, VTensor ids) {
         int h = table.shape().dim(1);
         VTensor.Ints id = ids.ints();
-        int n = ids.count();
-        for (int i = 0; i < n; i++) {
-            int v = id.a()[id.off() + i];
-            if (v < 0 || v >= vocab) {
-                throw Checks.fail(k, "id " + v + " at flat index " + i + " of ids " + ids.shape()
-                        + " is outside the " + vocab + " rows of the table");
-            }
-        }
-        int[] outDims = new int[ids.shape().rank() + 1];
-        System.arraycopy(ids.shape().dims(), 0, outDims, 0, outDims.length - 1);
-        outDims[outDims.length - 1] = h;
-        VTensor out = scope.allocateF32(Shape.of(outDims));
+        int n = ids.size();
         float[] y = out.f32();
         Store store = table.store();
         for (int i = 0; i < n; i++) {
             Halfs.read(store, table.offset() + (long) id.a()[id.off() + i] * h, y, i * h, h);
         }
-        return out;
     }
 
     /**
@@ -55,26 +31,10 @@ final class Lookup {
      * {@code c_k = sum e_ki e_ki}, each sum in fp32 with separately rounded products, index ascending: the reference's
      * exact evaluation (vectorised across codes), so that the chosen indices agree exactly. Ties go to the lowest index.
      */
-    Tensor nearestCode(TensorScope into, Tensor zIn, Tensor codebookIn) {
-        String k = "nearestCode";
-        VScope scope = backend.ownScope(k, into);
-        VTensor z = backend.own(k, "z", zIn);
-        VTensor codebook = backend.own(k, "codebook", codebookIn);
-        Checks.f32(k, "z", z);
-        Checks.rank(k, "z", z, 2, "[N, D]");
-        Checks.floating(k, "codebook", codebook);
-        Checks.rank(k, "codebook", codebook, 2, "[K, D]");
+    void nearestCode(VTensor out, VTensor z, VTensor codebook) {
         int n = z.shape().dim(0);
         int dim = z.shape().dim(1);
         int codes = codebook.shape().dim(0);
-        if (codebook.shape().dim(1) != dim) {
-            throw Checks.fail(k, "codebook must have shape [K, D] with D = " + dim + " (the width of z " + z.shape()
-                    + "), got " + codebook.describe());
-        }
-        if (codes == 0) {
-            throw Checks.fail(k, "codebook must have at least one code, got " + codebook.describe());
-        }
-        VTensor out = scope.allocate(DType.I32, Shape.of(n));
         int[] y = ((Store.I32) out.store()).a();
         VTensor.Floats zd = z.floats();
         VTensor.Floats ed = codebook.floats();
@@ -123,6 +83,5 @@ final class Lookup {
             }
             y[row] = best;
         });
-        return out;
     }
 }

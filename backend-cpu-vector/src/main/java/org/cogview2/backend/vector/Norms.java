@@ -2,11 +2,7 @@ package org.cogview2.backend.vector;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import org.cogview2.spi.DType;
-import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
-import org.cogview2.spi.TopK;
+import org.cogview2.spi.support.Args;
 
 import static org.cogview2.backend.vector.Simd.F;
 import static org.cogview2.backend.vector.Simd.L;
@@ -25,55 +21,24 @@ final class Norms {
 
     // ------------------------------------------------------------------ layerNorm / groupNorm
 
-    Tensor layerNorm(TensorScope into, Tensor xIn, Tensor gammaIn, Tensor betaIn, float eps) {
-        String k = "layerNorm";
-        VScope scope = backend.ownScope(k, into);
-        VTensor x = backend.own(k, "x", xIn);
-        Checks.f32(k, "x", x);
-        Checks.minRank(k, "x", x, 1, "[..., h]");
+    void layerNorm(VTensor out, VTensor x, VTensor gamma, VTensor beta, float eps) {
         int h = x.shape().dim(-1);
-        VTensor gamma = backend.own(k, "gamma", gammaIn);
-        VTensor beta = backend.own(k, "beta", betaIn);
-        Checks.floating(k, "gamma", gamma);
-        Checks.floating(k, "beta", beta);
-        Checks.shape(k, "gamma", gamma, Shape.of(h), "(the last dimension of x " + x.shape() + ")");
-        Checks.shape(k, "beta", beta, Shape.of(h), "(the last dimension of x " + x.shape() + ")");
-        Checks.eps(k, eps);
-        VTensor out = scope.allocateF32(x.shape());
         VTensor.Floats xd = x.floats();
         VTensor.Floats g = gamma.floats();
         VTensor.Floats b = beta.floats();
         float[] y = out.f32();
-        int rows = Checks.product(x.shape(), 0, x.shape().rank() - 1);
+        int rows = (int) Args.longProduct(x.shape(), 0, x.shape().rank() - 1);
         backend.workers().run(rows, 4L * rows * h, r -> {
             float[] stats = stats(xd.a(), xd.off() + r * h, h, eps);
             normalize(xd.a(), xd.off() + r * h, y, r * h, h, stats[0], stats[1], g.a(), g.off(), b.a(), b.off());
         });
-        return out;
     }
 
-    Tensor groupNorm(TensorScope into, Tensor xIn, int groups, Tensor gammaIn, Tensor betaIn, float eps) {
-        String k = "groupNorm";
-        VScope scope = backend.ownScope(k, into);
-        VTensor x = backend.own(k, "x", xIn);
-        Checks.f32(k, "x", x);
-        Checks.rank(k, "x", x, 4, "[B, C, H, W]");
+    void groupNorm(VTensor out, VTensor x, int groups, VTensor gamma, VTensor beta, float eps) {
         int channels = x.shape().dim(1);
-        Checks.positive(k, "groups", groups);
-        if (channels % groups != 0) {
-            throw Checks.fail(k, "groups " + groups + " must divide the channel count " + channels + " of x " + x.shape());
-        }
-        VTensor gamma = backend.own(k, "gamma", gammaIn);
-        VTensor beta = backend.own(k, "beta", betaIn);
-        Checks.floating(k, "gamma", gamma);
-        Checks.floating(k, "beta", beta);
-        Checks.shape(k, "gamma", gamma, Shape.of(channels), "(the channel count of x " + x.shape() + ")");
-        Checks.shape(k, "beta", beta, Shape.of(channels), "(the channel count of x " + x.shape() + ")");
-        Checks.eps(k, eps);
         int perGroup = channels / groups;
         int plane = x.shape().dim(2) * x.shape().dim(3);
         int groupSize = perGroup * plane;
-        VTensor out = scope.allocateF32(x.shape());
         VTensor.Floats xd = x.floats();
         VTensor.Floats g = gamma.floats();
         VTensor.Floats b = beta.floats();
@@ -89,7 +54,6 @@ final class Norms {
                         g.a()[g.off() + firstChannel + c], b.a()[b.off() + firstChannel + c]);
             }
         });
-        return out;
     }
 
     /** {@code [mean, rstd]}: two passes, sums of lanes in double, rounded once to fp32 as the reference does. */
@@ -152,20 +116,16 @@ final class Norms {
     // ------------------------------------------------------------------ activations
 
     /** {@code (0.5x) * (1 + tanh((c x) * (1 + (a x) x)))} in fp32 with this backend's vector tanh. */
-    Tensor gelu(TensorScope into, Tensor xIn) {
-        return elementwise("gelu", into, xIn, true);
+    void gelu(VTensor out, VTensor x) {
+        elementwise(out, x, true);
     }
 
     /** {@code x / (1 + exp(-x))} in fp32 with this backend's vector exp. */
-    Tensor silu(TensorScope into, Tensor xIn) {
-        return elementwise("silu", into, xIn, false);
+    void silu(VTensor out, VTensor x) {
+        elementwise(out, x, false);
     }
 
-    private Tensor elementwise(String k, TensorScope into, Tensor xIn, boolean gelu) {
-        VScope scope = backend.ownScope(k, into);
-        VTensor x = backend.own(k, "x", xIn);
-        Checks.f32(k, "x", x);
-        VTensor out = scope.allocateF32(x.shape());
+    private void elementwise(VTensor out, VTensor x, boolean gelu) {
         VTensor.Floats xd = x.floats();
         float[] y = out.f32();
         int n = y.length;
@@ -187,7 +147,6 @@ final class Norms {
                 (gelu ? gelu(v) : silu(v)).intoArray(y, i, m);
             }
         });
-        return out;
     }
 
     static FloatVector gelu(FloatVector x) {
@@ -202,21 +161,14 @@ final class Norms {
 
     // ------------------------------------------------------------------ softmax
 
-    Tensor softmax(TensorScope into, Tensor scoresIn, Tensor maskIn, Tensor biasIn) {
-        String k = "softmax";
-        VScope scope = backend.ownScope(k, into);
-        VTensor s = backend.own(k, "scores", scoresIn);
-        Checks.f32(k, "scores", s);
-        boolean needsMatrix = maskIn != null || biasIn != null;
-        Checks.minRank(k, "scores", s, needsMatrix ? 2 : 1, needsMatrix ? "[..., Lq, Lk]" : "[..., L]");
+    void softmax(VTensor out, VTensor s, VTensor maskMatrix, VTensor biasMatrix) {
         int lk = s.shape().dim(-1);
-        int lq = needsMatrix ? s.shape().dim(-2) : 1;
-        VTensor.Floats mask = matrix(k, "mask", maskIn, lq, lk, s);
-        VTensor.Floats bias = matrix(k, "bias", biasIn, lq, lk, s);
-        VTensor out = scope.allocateF32(s.shape());
+        int lq = maskMatrix != null || biasMatrix != null ? s.shape().dim(-2) : 1;
+        VTensor.Floats mask = maskMatrix == null ? null : maskMatrix.floats();
+        VTensor.Floats bias = biasMatrix == null ? null : biasMatrix.floats();
         VTensor.Floats sd = s.floats();
         float[] y = out.f32();
-        int rows = lk == 0 ? 0 : s.count() / lk;
+        int rows = lk == 0 ? 0 : s.size() / lk;
         backend.workers().run(rows, 8L * rows * lk, r -> {
             int q = r % lq;
             System.arraycopy(sd.a(), sd.off() + r * lk, y, r * lk, lk);
@@ -228,17 +180,6 @@ final class Norms {
             }
             softmaxInPlace(y, r * lk, lk);
         });
-        return out;
-    }
-
-    private VTensor.Floats matrix(String k, String name, Tensor in, int lq, int lk, VTensor scores) {
-        if (in == null) {
-            return null;
-        }
-        VTensor t = backend.own(k, name, in);
-        Checks.f32(k, name, t);
-        Checks.shape(k, name, t, Shape.of(lq, lk), "[Lq, Lk] (the last two dimensions of scores " + scores.shape() + ")");
-        return t.floats();
     }
 
     static void addInPlace(float[] s, int so, float[] b, int bo, int n) {
@@ -314,25 +255,10 @@ final class Norms {
      * reference computes it ({@code exp} in double rounded once), so that an underflowing probability gives exactly
      * -infinity in the same cases.
      */
-    Tensor logSoftmaxGather(TensorScope into, Tensor logitsIn, Tensor targetsIn) {
-        String k = "logSoftmaxGather";
-        VScope scope = backend.ownScope(k, into);
-        VTensor logits = backend.own(k, "logits", logitsIn);
-        VTensor targets = backend.own(k, "targets", targetsIn);
-        Checks.f32(k, "logits", logits);
-        Checks.rank(k, "logits", logits, 2, "[M, V]");
-        Checks.i32(k, "targets", targets);
+    void logSoftmaxGather(VTensor out, VTensor logits, VTensor targets) {
         int m = logits.shape().dim(0);
         int v = logits.shape().dim(1);
-        Checks.shape(k, "targets", targets, Shape.of(m), "[M] (one per row of logits " + logits.shape() + ")");
         VTensor.Ints td = targets.ints();
-        for (int r = 0; r < m; r++) {
-            int t = td.a()[td.off() + r];
-            if (t < 0 || t >= v) {
-                throw Checks.fail(k, "targets[" + r + "] = " + t + " is outside the " + v + " columns of logits");
-            }
-        }
-        VTensor out = scope.allocateF32(Shape.of(m));
         VTensor.Floats ld = logits.floats();
         float[] y = out.f32();
         backend.workers().run(m, 8L * m * v, r -> {
@@ -361,31 +287,18 @@ final class Norms {
             float et = (float) Math.exp(x[off + td.a()[td.off() + r]] - max);
             y[r] = (float) Math.log((float) (et / sum));
         });
-        return out;
     }
 
     // ------------------------------------------------------------------ topK
 
     /** The k largest per row, sorted descending, ties by lower index, NaN above every number (as the reference). */
-    TopK topK(TensorScope into, Tensor xIn, int kCount) {
-        String k = "topK";
-        VScope scope = backend.ownScope(k, into);
-        VTensor x = backend.own(k, "x", xIn);
-        Checks.f32(k, "x", x);
-        Checks.minRank(k, "x", x, 1, "[..., V]");
+    void topK(VTensor values, VTensor indices, VTensor x, int kCount) {
         int v = x.shape().dim(-1);
-        if (kCount < 0 || kCount > v) {
-            throw Checks.fail(k, "k must be in [0, " + v + "] (the last dimension of x " + x.shape() + "), got " + kCount);
-        }
-        Shape outShape = x.shape().withDim(-1, kCount);
-        VTensor values = scope.allocateF32(outShape);
-        VTensor indices = scope.allocate(DType.I32, outShape);
         VTensor.Floats xd = x.floats();
         float[] vals = values.f32();
         int[] idx = ((Store.I32) indices.store()).a();
-        int rows = v == 0 ? 0 : x.count() / v;
+        int rows = v == 0 ? 0 : x.size() / v;
         backend.workers().run(rows, 4L * rows * v, r -> select(xd.a(), xd.off() + r * v, v, kCount, vals, idx, r * kCount));
-        return new TopK(values, indices);
     }
 
     private static void select(float[] x, int off, int v, int k, float[] vals, int[] idx, int outOff) {

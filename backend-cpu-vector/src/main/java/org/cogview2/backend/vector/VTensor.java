@@ -2,93 +2,62 @@ package org.cogview2.backend.vector;
 
 import org.cogview2.spi.DType;
 import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.cogview2.spi.support.AbstractBackend;
+import org.cogview2.spi.support.AbstractTensor;
 
 /**
  * A tensor of the vector backend: {@code shape.elementCount()} contiguous row-major elements starting at element
  * {@link #offset()} of a {@link Store}. A tensor made by a transfer or a kernel owns its store; a view (reshape,
  * narrow) shares its base's store and is unusable once the base is released.
  */
-final class VTensor implements Tensor {
+final class VTensor extends AbstractTensor {
 
-    private final VectorBackend backend;
-    private final Shape shape;
-    private final DType dtype;
-    private final long offset;
-    private final int count;
-    private final VTensor base;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile VScope scope;
     private volatile Store store;
 
-    private VTensor(VectorBackend backend, Shape shape, Store store, long offset, VTensor base) {
-        this.backend = backend;
-        this.shape = shape;
-        this.dtype = store.dtype();
+    private VTensor(AbstractBackend<?, ?> backend, Shape shape, Store store) {
+        super(backend, shape, store.dtype());
         this.store = store;
-        this.offset = offset;
-        this.base = base;
-        this.count = (int) shape.elementCount();
     }
 
-    static VTensor owning(VectorBackend backend, Shape shape, Store store) {
-        return new VTensor(backend, shape, store, 0, null);
+    private VTensor(VTensor of, Shape shape, long extraOffset) {
+        super(of, shape, extraOffset);
+        this.store = of.store();
+    }
+
+    static VTensor owning(AbstractBackend<?, ?> backend, Shape shape, Store store) {
+        return new VTensor(backend, shape, store);
     }
 
     static VTensor view(VTensor of, Shape shape, long extraOffset) {
-        VTensor owner = of.base != null ? of.base : of;
-        return new VTensor(of.backend, shape, of.store(), of.offset + extraOffset, owner);
+        return new VTensor(of, shape, extraOffset);
     }
 
-    VectorBackend backend() {
-        return backend;
-    }
-
-    void attach(VScope owner) {
-        scope = owner;
-    }
-
-    @Override
-    public Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public DType dtype() {
-        return dtype;
-    }
-
-    int count() {
-        return count;
-    }
-
-    long offset() {
-        return offset;
+    /** Number of elements as an int (the stores are int-indexed heap arrays, or mapped segments of no more). */
+    int size() {
+        return (int) count();
     }
 
     /** Offset as an int, for heap arrays. */
     int off() {
-        return (int) offset;
-    }
-
-    boolean isView() {
-        return base != null;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return closed.get() || (base != null && base.isClosed());
+        return (int) offset();
     }
 
     Store store() {
+        // Read before the check: the store is dropped only after the tensor is marked closed.
         Store s = store;
-        if (s == null || isClosed()) {
-            throw new IllegalStateException("tensor " + describe() + " has been released"
-                    + (base != null && base.isClosed() ? " (the tensor it is a view of was closed)" : ""));
-        }
+        checkLive();
         return s;
+    }
+
+    /** Heap stores count their bytes; a mapped segment used in place counts nothing. */
+    @Override
+    protected long countedBytes() {
+        return store instanceof Store.Mapped ? NOT_COUNTED : store.allocatedBytes(count());
+    }
+
+    @Override
+    protected void releaseMemory() {
+        store = null;
     }
 
     /** The heap fp32 array of an F32 tensor made by this backend (kernel outputs, fromFloats). */
@@ -105,10 +74,10 @@ final class VTensor implements Tensor {
      */
     Floats floats() {
         if (store() instanceof Store.F32 s) {
-            return new Floats(s.a(), (int) offset);
+            return new Floats(s.a(), off());
         }
-        float[] copy = new float[count];
-        Halfs.read(store(), offset, copy, 0, count);
+        float[] copy = new float[size()];
+        Halfs.read(store(), offset(), copy, 0, copy.length);
         return new Floats(copy, 0);
     }
 
@@ -116,10 +85,11 @@ final class VTensor implements Tensor {
     Ints ints() {
         Store s = store();
         if (s instanceof Store.I32 i) {
-            return new Ints(i.a(), (int) offset);
+            return new Ints(i.a(), off());
         }
-        int[] copy = new int[count];
-        for (int i = 0; i < count; i++) {
+        long offset = offset();
+        int[] copy = new int[size()];
+        for (int i = 0; i < copy.length; i++) {
             long v = switch (s) {
                 case Store.I64 l -> l.a()[(int) offset + i];
                 case Store.Mapped m when m.dtype() == DType.I32 -> m.segment().get(Store.LE_INT, (offset + i) * 4);
@@ -132,25 +102,6 @@ final class VTensor implements Tensor {
             copy[i] = (int) v;
         }
         return new Ints(copy, 0);
-    }
-
-    String describe() {
-        return dtype + shape.toString() + (base != null ? " view" : "");
-    }
-
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            Store s = store;
-            store = null;
-            if (base == null && s != null && !(s instanceof Store.Mapped)) {
-                backend.accounting().released(s.allocatedBytes(count));
-            }
-            VScope owner = scope;
-            if (owner != null) {
-                owner.forget(this);
-            }
-        }
     }
 
     @Override

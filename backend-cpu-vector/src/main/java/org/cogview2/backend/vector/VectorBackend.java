@@ -1,17 +1,13 @@
 package org.cogview2.backend.vector;
 
-import org.cogview2.spi.Backend;
 import org.cogview2.spi.Capability;
 import org.cogview2.spi.PrimitiveKernels;
-import org.cogview2.spi.MemoryStats;
-import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
+import org.cogview2.spi.support.AbstractBackend;
+import org.cogview2.spi.support.CheckedKernels;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -48,13 +44,10 @@ import java.util.Set;
  * segment of a confined arena is only read on the thread that owns it (the kernel then runs on the calling thread).
  * {@link #memoryStats()} counts the heap tensors only; views and mapped uploads are not allocations.
  */
-public final class VectorBackend implements Backend {
+public final class VectorBackend extends AbstractBackend<VTensor, VScope> {
 
-    private final Accounting accounting = new Accounting();
     private final Workers workers;
-    private final VectorKernels kernels;
-    private final Set<VScope> openScopes = Collections.newSetFromMap(new IdentityHashMap<>());
-    private volatile boolean closed;
+    private final PrimitiveKernels kernels;
 
     /** A backend using one thread per available processor. */
     public VectorBackend() {
@@ -63,8 +56,9 @@ public final class VectorBackend implements Backend {
 
     /** A backend using {@code threads} threads in all (1: everything on the calling thread). */
     public VectorBackend(int threads) {
+        super(VScope.class);
         this.workers = new Workers(threads);
-        this.kernels = new VectorKernels(this);
+        this.kernels = CheckedKernels.withPrimitives(this, new VectorMath(this));
     }
 
     @Override
@@ -84,16 +78,8 @@ public final class VectorBackend implements Backend {
     }
 
     @Override
-    public TensorScope newScope() {
-        checkOpen();
-        VScope scope = new VScope(this);
-        synchronized (openScopes) {
-            if (closed) {
-                throw new IllegalStateException("the " + name() + " backend is closed");
-            }
-            openScopes.add(scope);
-        }
-        return scope;
+    protected VScope createScope() {
+        return new VScope(this);
     }
 
     @Override
@@ -102,88 +88,20 @@ public final class VectorBackend implements Backend {
     }
 
     @Override
-    public MemoryStats memoryStats() {
-        return accounting.snapshot();
-    }
-
-    @Override
-    public void close() {
-        List<VScope> scopes;
-        synchronized (openScopes) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            scopes = new ArrayList<>(openScopes);
-        }
-        for (VScope scope : scopes) {
-            scope.close();
-        }
+    protected void shutdown() {
         workers.shutdown();
     }
 
     @Override
     public String toString() {
         return "VectorBackend[" + workers.threads() + " threads, " + Simd.L + " fp32 lanes"
-                + (closed ? ", closed" : "") + "]";
+                + (isClosed() ? ", closed" : "") + "]";
     }
 
     // ------------------------------------------------------------------ package internals
 
-    Accounting accounting() {
-        return accounting;
-    }
-
     Workers workers() {
         return workers;
-    }
-
-    void scopeClosed(VScope scope) {
-        synchronized (openScopes) {
-            openScopes.remove(scope);
-        }
-    }
-
-    void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the " + name() + " backend is closed");
-        }
-    }
-
-    VTensor own(String kernel, String argument, Tensor tensor) {
-        if (tensor == null) {
-            throw new IllegalArgumentException(kernel + ": " + argument + " must not be null");
-        }
-        if (!(tensor instanceof VTensor t) || t.backend() != this) {
-            throw new IllegalArgumentException(kernel + ": " + argument + " belongs to another backend ("
-                    + tensor.getClass().getName() + "); expected a tensor of this " + name() + " backend");
-        }
-        checkOpen();
-        if (t.isClosed()) {
-            throw new IllegalStateException(kernel + ": " + argument + " " + t.describe() + " has been released"
-                    + (t.isView() ? " (it is a view and its base tensor was closed)" : ""));
-        }
-        return t;
-    }
-
-    /** Like {@link #own} but null stays null (optional arguments). */
-    VTensor ownOptional(String kernel, String argument, Tensor tensor) {
-        return tensor == null ? null : own(kernel, argument, tensor);
-    }
-
-    VScope ownScope(String kernel, TensorScope scope) {
-        if (scope == null) {
-            throw new IllegalArgumentException(kernel + ": destination scope must not be null");
-        }
-        if (!(scope instanceof VScope s) || s.backend() != this) {
-            throw new IllegalArgumentException(kernel + ": destination scope belongs to another backend ("
-                    + scope.getClass().getName() + ")");
-        }
-        checkOpen();
-        if (s.isClosed()) {
-            throw new IllegalStateException(kernel + ": destination scope is closed");
-        }
-        return s;
     }
 
     /** Whether the helper threads may read every given tensor (false for a segment of a confined arena). */

@@ -38,8 +38,9 @@ public abstract class AbstractBackend<T extends AbstractTensor, S extends Abstra
     protected void shutdown() {
     }
 
+    /** A new scope; callers see the SPI type, so a backend's scope class may stay package-private. */
     @Override
-    public final S newScope() {
+    public final TensorScope newScope() {
         checkOpen();
         S scope = createScope();
         synchronized (openScopes) {

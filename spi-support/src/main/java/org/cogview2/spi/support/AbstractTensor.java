@@ -27,8 +27,11 @@ public abstract class AbstractTensor implements Tensor {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The scope that registered this tensor, told when it is closed early. */
     private volatile AbstractScope<?> scope;
-    /** Bytes counted in the backend's accounting when registered (owners only). */
-    private volatile long counted;
+    /** Bytes counted in the backend's accounting when registered (owners only), or -1 when not counted. */
+    private volatile long counted = NOT_COUNTED;
+
+    /** What {@link #countedBytes()} returns for memory the accounting does not see. */
+    protected static final long NOT_COUNTED = -1;
 
     /** A tensor owning its memory. */
     protected AbstractTensor(AbstractBackend<?, ?> backend, Shape shape, DType dtype) {
@@ -79,6 +82,11 @@ public abstract class AbstractTensor implements Tensor {
         return base != null;
     }
 
+    /** The tensor owning the memory: this one, or the base of this view. */
+    public final AbstractTensor owner() {
+        return base != null ? base : this;
+    }
+
     @Override
     public final boolean isClosed() {
         return closed.get() || (base != null && base.isClosed());
@@ -96,11 +104,12 @@ public abstract class AbstractTensor implements Tensor {
     }
 
     /**
-     * The bytes to count in the backend's {@link MemoryAccounting} for an owner (asked once, when registered): 0 for
-     * memory the backend did not allocate (a memory-mapped upload used in place) or accounts for itself.
+     * The bytes to count in the backend's {@link MemoryAccounting} for an owner (asked once, when registered; an empty
+     * tensor counts as a live tensor of 0 bytes), or {@link #NOT_COUNTED} for memory the backend did not allocate (a
+     * memory-mapped upload used in place) or accounts for itself.
      */
     protected long countedBytes() {
-        return 0;
+        return NOT_COUNTED;
     }
 
     /**
@@ -118,7 +127,7 @@ public abstract class AbstractTensor implements Tensor {
         this.scope = owner;
         if (base == null) {
             long bytes = countedBytes();
-            if (bytes > 0) {
+            if (bytes >= 0) {
                 counted = bytes;
                 backend.accounting().allocated(bytes);
             }
@@ -129,8 +138,8 @@ public abstract class AbstractTensor implements Tensor {
     public final void close() {
         if (closed.compareAndSet(false, true)) {
             long bytes = counted;
-            counted = 0;
-            if (bytes > 0) {
+            counted = NOT_COUNTED;
+            if (bytes >= 0) {
                 backend.accounting().released(bytes);
             }
             releaseMemory();
