@@ -1,20 +1,16 @@
 package org.cogview2.backend.cuda;
 
-import org.cogview2.spi.Backend;
 import org.cogview2.spi.Capability;
 import org.cogview2.spi.Kernels;
-import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.MemoryStats;
-import org.cogview2.spi.Tensor;
+import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.TensorScope;
+import org.cogview2.spi.support.AbstractBackend;
+import org.cogview2.spi.support.CheckedKernels;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The CogView2 SPI on an NVIDIA GPU (compute capability 8.0 or newer) through the CUDA driver API.
@@ -42,19 +38,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * One backend may be used from several threads, each with its own scopes; all work is queued in order on the
  * context's default stream. Reading results ({@code readFloats}, {@code readInts}) waits for the work before it.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend extends AbstractBackend<CudaTensor, CudaScope> {
 
     private final Device device;
     private final CudaOptions options;
     private final DeviceAllocator allocator;
     private final Launcher launcher;
-    private final CudaKernels kernels;
-    private final Set<CudaScope> openScopes = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final AtomicLong liveBytes = new AtomicLong();
-    private final AtomicLong peakBytes = new AtomicLong();
-    private final AtomicLong liveTensors = new AtomicLong();
-    private final AtomicLong allocations = new AtomicLong();
-    private volatile boolean closed;
+    private final PrimitiveKernels kernels;
 
     /** A backend on the GPU selected when CUDA was set up, with the options of the system properties. */
     public CudaBackend() {
@@ -72,6 +62,7 @@ public final class CudaBackend implements Backend {
 
     /** A backend on the given device (the tests run the kernels on a CPU emulation of it). */
     CudaBackend(Device device, CudaOptions options) {
+        super(CudaScope.class);
         this.device = device;
         this.options = options;
         device.makeCurrent();
@@ -79,7 +70,7 @@ public final class CudaBackend implements Backend {
         long limit = options.cacheLimitBytes() >= 0 ? options.cacheLimitBytes() : Math.min(total / 4, 4L << 30);
         this.allocator = new DeviceAllocator(device, options.cacheBlocks(), limit);
         this.launcher = new Launcher(device, options.synchronous());
-        this.kernels = new CudaKernels(this);
+        this.kernels = CheckedKernels.withPrimitives(this, new CudaMath(this));
     }
 
     @Override
@@ -94,23 +85,13 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public TensorScope newScope() {
-        checkOpen();
-        CudaScope scope = new CudaScope(this);
-        synchronized (openScopes) {
-            openScopes.add(scope);
-        }
-        return scope;
+    protected CudaScope createScope() {
+        return new CudaScope(this);
     }
 
     @Override
     public PrimitiveKernels kernels() {
         return kernels;
-    }
-
-    @Override
-    public MemoryStats memoryStats() {
-        return new MemoryStats(liveBytes.get(), peakBytes.get(), liveTensors.get(), allocations.get());
     }
 
     /** Free device memory plus this backend's cache of released blocks: what tensors can still take. */
@@ -125,8 +106,9 @@ public final class CudaBackend implements Backend {
         checkOpen();
         enter();
         long[] info = device.memoryInfo();
-        return new DeviceMemory(info[0], info[1], allocator.reservedBytes(), allocator.cachedBytes(), liveBytes.get(),
-                peakBytes.get());
+        MemoryStats tensors = memoryStats();
+        return new DeviceMemory(info[0], info[1], allocator.reservedBytes(), allocator.cachedBytes(),
+                tensors.liveBytes(), tensors.peakBytes());
     }
 
     /** Returns the cached (released, kept for reuse) device blocks to the driver. */
@@ -152,29 +134,16 @@ public final class CudaBackend implements Backend {
         device.synchronize();
     }
 
-    /** Closes every open scope (releasing its tensors) and returns all device memory. Idempotent. */
+    /** After every scope closed (their tensors' blocks back in the allocator): returns all device memory. */
     @Override
-    public void close() {
-        List<CudaScope> scopes;
-        synchronized (openScopes) {
-            if (closed) {
-                return;
-            }
-            scopes = new ArrayList<>(openScopes);
-        }
+    protected void shutdown() {
         enter();
-        for (CudaScope scope : scopes) {
-            scope.close();
-        }
-        synchronized (openScopes) {
-            closed = true;
-        }
         allocator.close();
     }
 
     @Override
     public String toString() {
-        return "CudaBackend[" + device.describe() + (closed ? ", closed" : "") + "]";
+        return "CudaBackend[" + device.describe() + (isClosed() ? ", closed" : "") + "]";
     }
 
     // ------------------------------------------------------------------ package internals
@@ -192,14 +161,15 @@ public final class CudaBackend implements Backend {
         device.makeCurrent();
     }
 
+    /**
+     * A device block for a tensor, counted in {@link #memoryStats()} here (by its exact size, zero-byte tensors
+     * included) rather than through {@code countedBytes()}, as the device accounting always did.
+     */
     DeviceAllocator.Block allocate(long bytes) {
         checkOpen();
         enter();
         DeviceAllocator.Block block = allocator.allocate(bytes);
-        long live = liveBytes.addAndGet(bytes);
-        peakBytes.accumulateAndGet(live, Math::max);
-        liveTensors.incrementAndGet();
-        allocations.incrementAndGet();
+        accounting().allocated(bytes);
         return block;
     }
 
@@ -210,81 +180,14 @@ public final class CudaBackend implements Backend {
         return allocator.allocate(bytes);
     }
 
-    /** The elements of an I32 tensor, copied to the host (for argument checks that need the values). */
-    int[] downloadInts(CudaTensor ints) {
-        enter();
-        java.lang.foreign.MemorySegment host = java.lang.foreign.Arena.ofAuto().allocate(ints.bytes(), 16);
-        device.copyToHost(host, ints.address());
-        return host.toArray(java.lang.foreign.ValueLayout.JAVA_INT);
-    }
-
     void releaseScratch(DeviceAllocator.Block block) {
         allocator.release(block);
     }
 
+    /** A tensor's block given back (see {@link #allocate}). */
     void released(DeviceAllocator.Block block, long bytes) {
-        liveBytes.addAndGet(-bytes);
-        liveTensors.decrementAndGet();
+        accounting().released(bytes);
         device.makeCurrent();
         allocator.release(block);
-    }
-
-    void scopeClosed(CudaScope scope) {
-        synchronized (openScopes) {
-            openScopes.remove(scope);
-        }
-    }
-
-    void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the " + name() + " backend is closed");
-        }
-    }
-
-    /**
-     * {@code tensor} as a tensor of this backend that has not been released.
-     *
-     * @throws IllegalArgumentException if it is null or belongs to another backend
-     * @throws IllegalStateException    if it has been released or this backend is closed
-     */
-    CudaTensor own(String kernel, String argument, Tensor tensor) {
-        if (tensor == null) {
-            throw new IllegalArgumentException(kernel + ": " + argument + " must not be null");
-        }
-        if (!(tensor instanceof CudaTensor t) || t.backend() != this) {
-            throw new IllegalArgumentException(kernel + ": " + argument + " belongs to another backend ("
-                    + tensor.getClass().getName() + " " + safeDescribe(tensor) + "); expected a tensor of this "
-                    + name() + " backend");
-        }
-        checkOpen();
-        if (t.isClosed()) {
-            throw new IllegalStateException(kernel + ": " + argument + " " + t.describe() + " has been released"
-                    + (t.isView() ? " (it is a view and its base tensor was closed)" : ""));
-        }
-        return t;
-    }
-
-    /** {@code scope} as an open scope of this backend (the destination of a kernel). */
-    CudaScope ownScope(String kernel, TensorScope scope) {
-        if (scope == null) {
-            throw new IllegalArgumentException(kernel + ": destination scope must not be null");
-        }
-        if (!(scope instanceof CudaScope s) || s.backend() != this) {
-            throw new IllegalArgumentException(kernel + ": destination scope belongs to another backend ("
-                    + scope.getClass().getName() + ")");
-        }
-        checkOpen();
-        if (s.isClosed()) {
-            throw new IllegalStateException(kernel + ": destination scope is closed");
-        }
-        return s;
-    }
-
-    private static String safeDescribe(Tensor tensor) {
-        try {
-            return tensor.dtype() + String.valueOf(tensor.shape());
-        } catch (RuntimeException e) {
-            return "?";
-        }
     }
 }

@@ -1,9 +1,8 @@
 package org.cogview2.backend.cuda;
 
+import org.cogview2.spi.BackendException;
 import org.cogview2.spi.DType;
-import org.cogview2.spi.Shape;
-import org.cogview2.spi.Tensor;
-import org.cogview2.spi.TensorScope;
+import org.cogview2.spi.support.Args;
 
 /**
  * {@code linear}, {@code matmul}, {@code add}, {@code scale}, {@code cast}, and the choice of GEMM kernel.
@@ -13,6 +12,9 @@ import org.cogview2.spi.TensorScope;
  * enough of them to fill the GPU twice, else 64 x 64 tiles. With {@link CudaOptions#tensorCores()} and F16/BF16
  * weights, {@code linear} of more rows uses the WMMA kernel (activations rounded to the weight format; outside the
  * kit's tolerance).
+ *
+ * <p>Arguments arrive checked ({@link org.cogview2.spi.support.CheckedKernels}); each method writes every element of
+ * {@code out}, uninitialised device memory.
  */
 final class DenseOps {
 
@@ -29,32 +31,13 @@ final class DenseOps {
 
     // ------------------------------------------------------------------ linear
 
-    Tensor linear(TensorScope into, Tensor xIn, Tensor weightIn, Tensor biasIn) {
-        String k = "linear";
-        CudaScope scope = backend.ownScope(k, into);
-        CudaTensor x = backend.own(k, "x", xIn);
-        CudaTensor w = backend.own(k, "weight", weightIn);
-        Args.f32(k, "x", x);
-        Args.minRank(k, "x", x, 1, "[..., K]");
-        Args.floating(k, "weight", w);
-        Args.rank(k, "weight", w, 2, "[N, K]");
+    void linear(CudaTensor out, CudaTensor x, CudaTensor w, CudaTensor bias) {
         int inner = x.shape().dim(-1);
         int n = w.shape().dim(0);
-        if (w.shape().dim(1) != inner) {
-            throw Args.fail(k, "weight must have shape [N, K] with K = " + inner + " (the last dimension of x "
-                    + x.shape() + "), got " + w.describe());
-        }
-        CudaTensor bias = null;
-        if (biasIn != null) {
-            bias = backend.own(k, "bias", biasIn);
-            Args.floating(k, "bias", bias);
-            Args.shape(k, "bias", bias, Shape.of(n), "(one per output feature of weight " + w.shape() + ")");
-        }
-        long rows = Args.product(x.shape(), 0, x.shape().rank() - 1);
-        CudaTensor out = scope.allocateF32(x.shape().withDim(-1, n));
+        long rows = Args.longProduct(x.shape(), 0, x.shape().rank() - 1);
         backend.enter();
         if (rows == 0 || n == 0) {
-            return out;
+            return;
         }
         int biasDt = bias == null ? 0 : bias.dtype().ordinal();
         if (rows <= GEMV_MAX_ROWS) {
@@ -66,7 +49,7 @@ final class DenseOps {
             };
             launcher.launch(kernel, ((long) n * 32 + THREADS - 1) / THREADS, 1, 1, THREADS, 0,
                     x, w, bias, biasDt, out, (int) rows, n, inner, vec8 ? 1 : 0);
-            return out;
+            return;
         }
         boolean tensorCores = backend.options().tensorCores() && w.dtype() != DType.F32;
         int tile = tensorCores ? 64 : tileFor(rows, n, 1);
@@ -88,7 +71,6 @@ final class DenseOps {
                         inner);
             }
         }
-        return out;
     }
 
     /** 128 when 128 x 128 tiles fill every multiprocessor at least twice, else 64. */
@@ -103,38 +85,19 @@ final class DenseOps {
 
     // ------------------------------------------------------------------ matmul
 
-    Tensor matmul(TensorScope into, Tensor aIn, Tensor bIn, boolean transposeB) {
-        String k = "matmul";
-        CudaScope scope = backend.ownScope(k, into);
-        CudaTensor a = backend.own(k, "a", aIn);
-        CudaTensor b = backend.own(k, "b", bIn);
-        Args.f32(k, "a", a);
-        Args.f32(k, "b", b);
-        Args.minRank(k, "a", a, 2, "[..., M, K]");
-        Args.rank(k, "b", b, a.shape().rank(), transposeB ? "[..., N, K] (same rank as a)" : "[..., K, N] (same rank as a)");
+    void matmul(CudaTensor out, CudaTensor a, CudaTensor b, boolean transposeB) {
         int rank = a.shape().rank();
-        for (int i = 0; i < rank - 2; i++) {
-            if (a.shape().dim(i) != b.shape().dim(i)) {
-                throw Args.fail(k, "b must have the leading dimensions of a " + a.shape() + ", got " + b.describe());
-            }
-        }
         int m = a.shape().dim(-2);
         int inner = a.shape().dim(-1);
-        int bInner = transposeB ? b.shape().dim(-1) : b.shape().dim(-2);
-        int n = transposeB ? b.shape().dim(-2) : b.shape().dim(-1);
-        if (bInner != inner) {
-            throw Args.fail(k, "b must have " + (transposeB ? "[..., N, K]" : "[..., K, N]") + " with K = " + inner
-                    + " (the last dimension of a " + a.shape() + "), got " + b.describe());
-        }
-        long batches = Args.product(a.shape(), 0, rank - 2);
-        CudaTensor out = scope.allocateF32(a.shape().withDim(-1, n));
+        int n = out.shape().dim(-1);
+        long batches = Args.longProduct(a.shape(), 0, rank - 2);
         backend.enter();
         if (batches == 0 || m == 0 || n == 0) {
-            return out;
+            return;
         }
         int tile = tileFor(m, n, batches);
         if (ceilDiv(m, tile) > Launcher.MAX_GRID_YZ) {
-            throw new org.cogview2.spi.BackendException("matmul: " + m + " rows per batch entry exceed the launch limits");
+            throw new BackendException("matmul: " + m + " rows per batch entry exceed the launch limits");
         }
         Kernel kernel = transposeB
                 ? (tile == 128 ? Kernel.MATMUL_NT_L : Kernel.MATMUL_NT_S)
@@ -148,46 +111,22 @@ final class DenseOps {
                     Launcher.address(a.address() + z0 * aStride), Launcher.address(b.address() + z0 * bStride),
                     Launcher.address(out.address() + z0 * cStride), m, n, inner);
         }
-        return out;
     }
 
     // ------------------------------------------------------------------ element-wise
 
-    Tensor add(TensorScope into, Tensor aIn, Tensor bIn) {
-        String k = "add";
-        CudaScope scope = backend.ownScope(k, into);
-        CudaTensor a = backend.own(k, "a", aIn);
-        CudaTensor b = backend.own(k, "b", bIn);
-        Args.f32(k, "a", a);
-        Args.floating(k, "b", b);
-        int ra = a.shape().rank();
-        int rb = b.shape().rank();
-        boolean suffix = rb <= ra;
-        for (int i = 0; suffix && i < rb; i++) {
-            suffix = a.shape().dim(ra - rb + i) == b.shape().dim(i);
-        }
-        if (!suffix) {
-            throw Args.fail(k, "b must have the shape of a " + a.shape() + " or a suffix of it, got " + b.describe());
-        }
-        CudaTensor out = scope.allocateF32(a.shape());
+    void add(CudaTensor out, CudaTensor a, CudaTensor b) {
         backend.enter();
         long n = a.count();
         long period = b.count();
         if (n > 0 && period > 0) {
             launcher.launch1d(Kernel.ADD, Launcher.gridFor(n, THREADS), THREADS, a, b, b.dtype().ordinal(), out, n, period);
         }
-        return out;
     }
 
-    Tensor scale(TensorScope into, Tensor xIn, float factor) {
-        String k = "scale";
-        CudaScope scope = backend.ownScope(k, into);
-        CudaTensor x = backend.own(k, "x", xIn);
-        Args.f32(k, "x", x);
-        CudaTensor out = scope.allocateF32(x.shape());
+    void scale(CudaTensor out, CudaTensor x, float factor) {
         backend.enter();
         launcher.launch1d(Kernel.SCALE, Launcher.gridFor(x.count(), THREADS), THREADS, x, out, x.count(), factor);
-        return out;
     }
 
     /**
@@ -195,17 +134,9 @@ final class DenseOps {
      * widens exactly, to an integer type truncates toward zero (NaN gives 0, out-of-range values saturate); integers
      * go to floating types through fp32; I64 to I32 keeps the low 32 bits.
      */
-    Tensor cast(TensorScope into, Tensor xIn, DType dtype) {
-        String k = "cast";
-        CudaScope scope = backend.ownScope(k, into);
-        CudaTensor x = backend.own(k, "x", xIn);
-        if (dtype == null) {
-            throw Args.fail(k, "dtype must not be null");
-        }
-        CudaTensor out = scope.allocate(dtype, x.shape());
+    void cast(CudaTensor out, CudaTensor x) {
         backend.enter();
         launcher.launch1d(Kernel.CAST, Launcher.gridFor(x.count(), THREADS), THREADS, x, x.dtype().ordinal(), out,
-                dtype.ordinal(), x.count());
-        return out;
+                out.dtype().ordinal(), x.count());
     }
 }
