@@ -125,19 +125,27 @@ final class CompletionPipeline {
 
         List<RgbImage> out = new ArrayList<>();
         for (RgbImage generated : crops) {
-            float[] values = image.values().clone();
-            float[] g = generated.planes();
-            int size = region.cropSize();
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < size; y++) {
-                    System.arraycopy(g, (c * size + y) * size, values, (c * SIDE + region.cropTop() + y) * SIDE + region.cropLeft(), size);
-                }
-            }
             // One encode/decode round trip of the whole picture blends the seams.
-            TokenGrid all = models.imageTokenizer().encode(RgbImage.ofPlanes(SIDE, SIDE, values), 8);
+            TokenGrid all = models.imageTokenizer().encode(pasted(image.values(), generated, region), 8);
             out.add(models.imageTokenizer().decode(all, 8));
         }
         return new CompletionResult(out, watch.timings());
+    }
+
+    /**
+     * The 480 picture with the generated crop in place of the crop region; every pixel outside the crop is the
+     * picture's own (the blending round trip that follows re-decodes the whole picture, as the official code does).
+     */
+    static RgbImage pasted(float[] square480, RgbImage generated, CompletionRegion region) {
+        float[] values = square480.clone();
+        float[] g = generated.planes();
+        int size = region.cropSize();
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < size; y++) {
+                System.arraycopy(g, (c * size + y) * size, values, (c * SIDE + region.cropTop() + y) * SIDE + region.cropLeft(), size);
+            }
+        }
+        return RgbImage.ofPlanes(SIDE, SIDE, values);
     }
 
     private List<RgbImage> decodeTo(List<TokenGrid> grids, int size, RunControl control) {
@@ -150,7 +158,7 @@ final class CompletionPipeline {
     }
 
     /** {@code read_image} → {@code Resize(480)} → {@code CenterCrop(480)} → {@code / 255}, on the 8-bit picture. */
-    private static PictureResize.Planes toSquare480(RgbImage picture) {
+    static PictureResize.Planes toSquare480(RgbImage picture) {
         RgbImage square = PictureResize.toImage(PictureResize.resizeAndCrop(PictureResize.bytesOf(picture), SIDE));
         return new PictureResize.Planes(SIDE, SIDE, square.planes(), false);
     }

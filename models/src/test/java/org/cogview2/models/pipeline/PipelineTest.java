@@ -19,6 +19,12 @@ import org.cogview2.api.StageResidency;
 import org.cogview2.api.Style;
 import org.cogview2.api.TokenGrid;
 import org.cogview2.models.coglm.CogLm;
+import org.cogview2.models.coglm.FillingSequence;
+import org.cogview2.models.coglm.StepObserver;
+import org.cogview2.models.coglm.TokenChooser;
+import org.cogview2.models.completion.CompletionLayout;
+import org.cogview2.models.completion.CompletionRegion;
+import org.cogview2.models.sampling.DrawSource;
 import org.cogview2.models.demo.DemoModels;
 import org.cogview2.models.sampling.ClusterTable;
 import org.cogview2.spi.Backend;
@@ -160,12 +166,25 @@ class PipelineTest {
     @Test
     void post_selection_orders_samples_best_first() {
         GenerationResult result = pipeline.generate("a blue car", stage1(3, 3).postSelect(true).build());
+        int[] caption = pipeline.tokenizer().encode("a blue car");
         double previous = Double.POSITIVE_INFINITY;
         for (GeneratedImage image : result.images()) {
             double score = image.score().orElseThrow();
             assertTrue(score <= previous, "scores must be descending");
             previous = score;
+            // Each picture carries its own score: the mean caption log-probability of that picture's tokens, scored
+            // alone, and a log-probability (negative, finite).
+            try (var coglm = models.coglm(CancellationToken.create())) {
+                float[] logProbs = coglm.get().postSelector().captionLogProbabilities(image.coarse().ids(), caption);
+                double mean = 0;
+                for (float g : logProbs) {
+                    assertTrue(g < 0 && Float.isFinite(g), "log-probability " + g);
+                    mean += g;
+                }
+                assertEquals((float) (mean / logProbs.length), (float) score, "score of the picture ranked here");
+            }
         }
+        assertNotEquals(result.images().get(0).score(), result.images().get(2).score());
         assertTrue(result.timings().stream().anyMatch(t -> t.stage() == Stage.POST_SELECT));
     }
 
@@ -255,7 +274,74 @@ class PipelineTest {
         CompletionResult large = pipeline.complete("a cat", picture, new CompletionBox(0.2, 0.2, 0.7, 0.7),
                 GenerationOptions.builder().style(Style.NONE).samples(1).seed(1).build());
         assertTrue(large.timings().stream().anyMatch(t -> t.stage() == Stage.REFINE));
-        assertNotNull(large.images().getFirst());
+        // The box was redrawn: the result is not the blending round trip of the picture alone.
+        var square = CompletionPipeline.toSquare480(picture);
+        RgbImage unchanged = models.imageTokenizer().decode(models.imageTokenizer().encode(
+                RgbImage.ofPlanes(480, 480, square.values()), 8), 8);
+        assertFalse(Arrays.equals(unchanged.planes(), large.images().getFirst().planes()),
+                "completion changed nothing");
+    }
+
+    @Test
+    void completion_keeps_every_token_outside_the_box_and_redraws_inside() {
+        int[] text = pipeline.tokenizer().encode("a cat");
+        int[] image = new int[400];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (i * 37) % 20000;
+        }
+        boolean[] masked = new boolean[400];
+        for (int r = 5; r < 12; r++) {
+            for (int c = 8; c < 15; c++) {
+                masked[r * 20 + c] = true;
+            }
+        }
+        try (var coglm = models.coglm(CancellationToken.create())) {
+            int soi = coglm.get().coglm().startOfImage();
+            CompletionLayout layout = CompletionLayout.of(text, soi, image, masked, 1.4f);
+            FillingSequence filling = new FillingSequence(coglm.get().coglm().transformer(), models.backend());
+            TokenChooser chooser = coglm.get().coglm().chooser(Style.NONE.stage1Sampling(), DrawSource.seeded(3, 1));
+            int[][] filled = filling.fill(layout.sequence(), layout, 0, 2, chooser, RunControl.none(), Stage.GENERATE,
+                    StepObserver.NONE);
+            int redrawn = 0;
+            for (int[] row : filled) {
+                int[] grid = layout.grid(row);
+                for (int i = 0; i < 400; i++) {
+                    if (!masked[i]) {
+                        assertEquals(image[i], grid[i], "cell " + i + " outside the box changed");
+                    } else if (grid[i] != image[i]) {
+                        redrawn++;
+                    }
+                }
+            }
+            assertTrue(redrawn > 40, "only " + redrawn + " of 98 masked cells were redrawn");
+        }
+    }
+
+    @Test
+    void the_generated_crop_replaces_only_the_crop_region_before_blending() {
+        CompletionRegion region = CompletionRegion.of(new CompletionBox(0.2, 0.3, 0.5, 0.6));
+        float[] square = stripes(480, 480, 11).planes();
+        int size = region.cropSize();
+        float[] crop = new float[3 * size * size];
+        Arrays.fill(crop, -1f);
+        float[] pasted = CompletionPipeline.pasted(square, RgbImage.ofPlanes(size, size, crop), region).planes();
+        int inside = 0;
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 480; y++) {
+                for (int x = 0; x < 480; x++) {
+                    int i = (c * 480 + y) * 480 + x;
+                    boolean inCrop = y >= region.cropTop() && y < region.cropTop() + size
+                            && x >= region.cropLeft() && x < region.cropLeft() + size;
+                    if (inCrop) {
+                        assertEquals(-1f, pasted[i]);
+                        inside++;
+                    } else {
+                        assertEquals(square[i], pasted[i], "pixel " + x + "," + y + " outside the crop changed");
+                    }
+                }
+            }
+        }
+        assertEquals(3 * size * size, inside);
     }
 
     @Test
