@@ -1,5 +1,7 @@
 package org.cogview2.backend.reference;
 
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.LocalWindow;
 import org.cogview2.spi.Shape;
@@ -9,7 +11,7 @@ import org.cogview2.spi.Shape;
  * two Image-Local-Attention primitives. All scores are fp32 dot products (feature index ascending); softmax is
  * {@link FloatLoops#softmaxInPlace}; weighted sums of values are fp32, key index ascending.
  */
-final class AttentionKernels {
+final class AttentionKernels implements MathFamilies.Attention<ReferenceTensor>, PrimitiveFamilies.Attention<ReferenceTensor> {
 
     /** The score of a window cell outside the key grid, as the local-attention kernel writes it. */
     static final float OUTSIDE = -10000f;
@@ -27,7 +29,8 @@ final class AttentionKernels {
      * {@code sqrt(d)}); {@code s_j = q' . k_j} for {@code j < keyLength}; {@code s_j += bias}; masked
      * {@code s_j * m - 10000 * (1 - m)}; softmax; {@code out = sum_j p_j v_j} (j ascending).
      */
-    void attention(ReferenceTensor out, ReferenceTensor q, ReferenceTensor k, ReferenceTensor v, int heads,
+    @Override
+    public void attention(ReferenceTensor out, ReferenceTensor q, ReferenceTensor k, ReferenceTensor v, int heads,
                    int keyLength, ReferenceTensor maskIn, ReferenceTensor biasIn) {
         int batch = q.shape().dim(0);
         int lq = q.shape().dim(1);
@@ -84,7 +87,8 @@ final class AttentionKernels {
      * {@code out = (sum over in-grid self cells p v) + (sum over context keys p v0)}, each sum in window (or key)
      * order; cells outside a grid contribute no value.
      */
-    void gridAttention(ReferenceTensor out, ReferenceTensor q, ReferenceTensor k, ReferenceTensor v, int heads,
+    @Override
+    public void gridAttention(ReferenceTensor out, ReferenceTensor q, ReferenceTensor k, ReferenceTensor v, int heads,
                        int side, LocalWindow selfWindow, GridContext context) {
         int batch = q.shape().dim(0);
         int hidden = q.shape().dim(2);
@@ -237,7 +241,8 @@ final class AttentionKernels {
      * sum over channels (ascending) of {@code q[ch][r][c] * k[ch][R+dr][C+dc]}, or exactly -10000 outside the key
      * grid.
      */
-    void localSimilar(ReferenceTensor out, ReferenceTensor q, ReferenceTensor k, LocalWindow window) {
+    @Override
+    public void localSimilar(ReferenceTensor out, ReferenceTensor q, ReferenceTensor k, LocalWindow window) {
         Grids g = grids(q.shape(), k.shape());
         int p = window.size();
         ReferenceTensor.FloatData qd = q.floats();
@@ -277,7 +282,8 @@ final class AttentionKernels {
      * {@code weighting}: {@code out[ch][r][c] = sum_t w[r][c][t] * v[ch][R+dr][C+dc]}, fp32, t ascending over the
      * window entries inside the key grid (the others are skipped, whatever their weight).
      */
-    void localWeighting(ReferenceTensor out, ReferenceTensor w, ReferenceTensor v, LocalWindow window) {
+    @Override
+    public void localWeighting(ReferenceTensor out, ReferenceTensor w, ReferenceTensor v, LocalWindow window) {
         int p = window.size();
         Grids g = grids(out.shape(), v.shape());
         ReferenceTensor.FloatData wd = w.floats();

@@ -1,11 +1,13 @@
 package org.cogview2.backend.reference;
 
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.support.Args;
 
 /** {@code linear}, {@code matmul}, {@code add}, {@code scale} and {@code cast}. */
-final class DenseKernels {
+final class DenseKernels implements MathFamilies.Dense<ReferenceTensor>, PrimitiveFamilies.Dense<ReferenceTensor> {
 
     private final Parallel parallel;
 
@@ -18,7 +20,8 @@ final class DenseKernels {
      * added afterwards. The weight is widened (exactly) and transposed once per call so that the inner loop runs
      * over n.
      */
-    void linear(ReferenceTensor out, ReferenceTensor x, ReferenceTensor w, ReferenceTensor bias) {
+    @Override
+    public void linear(ReferenceTensor out, ReferenceTensor x, ReferenceTensor w, ReferenceTensor bias) {
         int inner = x.shape().dim(-1);
         int n = w.shape().dim(0);
         int rows = Args.product(x.shape(), 0, x.shape().rank() - 1);
@@ -55,7 +58,8 @@ final class DenseKernels {
      * Batched {@code a . b} (or {@code a . b^T}): every element is an fp32 sum over k ascending. Leading dimensions
      * must be equal (no broadcasting).
      */
-    void matmul(ReferenceTensor out, ReferenceTensor a, ReferenceTensor b, boolean transposeB) {
+    @Override
+    public void matmul(ReferenceTensor out, ReferenceTensor a, ReferenceTensor b, boolean transposeB) {
         int rank = a.shape().rank();
         int m = a.shape().dim(-2);
         int inner = a.shape().dim(-1);
@@ -96,7 +100,8 @@ final class DenseKernels {
     }
 
     /** {@code a + b} in fp32; b has a's shape or a suffix of it (repeated over a's leading dimensions). */
-    void add(ReferenceTensor out, ReferenceTensor a, ReferenceTensor b) {
+    @Override
+    public void add(ReferenceTensor out, ReferenceTensor a, ReferenceTensor b) {
         ReferenceTensor.FloatData ad = a.floats();
         ReferenceTensor.FloatData bd = b.floats();
         float[] y = out.f32Array();
@@ -112,7 +117,8 @@ final class DenseKernels {
     }
 
     /** {@code x * factor}, one fp32 multiplication per element. */
-    void scale(ReferenceTensor out, ReferenceTensor x, float factor) {
+    @Override
+    public void scale(ReferenceTensor out, ReferenceTensor x, float factor) {
         ReferenceTensor.FloatData xd = x.floats();
         float[] y = out.f32Array();
         for (int i = 0; i < y.length; i++) {
@@ -126,7 +132,8 @@ final class DenseKernels {
      * values beyond the range saturate, as Java's casts do). An integer to a floating type rounds to nearest even
      * through fp32; I64 to I32 keeps the low 32 bits (as a C cast does); I32 to I64 is exact.
      */
-    void cast(ReferenceTensor out, ReferenceTensor x) {
+    @Override
+    public void cast(ReferenceTensor out, ReferenceTensor x) {
         DType dtype = out.dtype();
         int n = x.size();
         Object dst = out.storage().array();

@@ -1,9 +1,10 @@
 package org.cogview2.backend.reference;
 
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.Conv2dSpec;
 
 /** The VQ-VAE image operations: {@code conv2d}, {@code resizeNearest} and {@code avgPool2x2}. */
-final class ImageKernels {
+final class ImageKernels implements MathFamilies.Image<ReferenceTensor> {
 
     private final Parallel parallel;
 
@@ -17,7 +18,8 @@ final class ImageKernels {
      * row-major order of the weight, terms that fall on the zero padding skipped; the bias is added after the sum.
      * One task computes all output channels of one output row {@code (b, oy)}; the innermost loop runs over ox.
      */
-    void conv2d(ReferenceTensor out, ReferenceTensor x, ReferenceTensor w, ReferenceTensor bias, Conv2dSpec spec) {
+    @Override
+    public void conv2d(ReferenceTensor out, ReferenceTensor x, ReferenceTensor w, ReferenceTensor bias, Conv2dSpec spec) {
         int batch = x.shape().dim(0);
         int channels = x.shape().dim(1);
         int height = x.shape().dim(2);
@@ -83,7 +85,8 @@ final class ImageKernels {
      * PyTorch's nearest rule: source row {@code min(floor(i * scale), H - 1)} with {@code scale = H / (float) outH}
      * and the product {@code i * scale} in fp32 (likewise columns). Values are copied exactly.
      */
-    void resizeNearest(ReferenceTensor out, ReferenceTensor x) {
+    @Override
+    public void resizeNearest(ReferenceTensor out, ReferenceTensor x) {
         int outH = out.shape().dim(2);
         int outW = out.shape().dim(3);
         int planes = x.shape().dim(0) * x.shape().dim(1);
@@ -114,7 +117,8 @@ final class ImageKernels {
     }
 
     /** {@code out = (((x00 + x01) + x10) + x11) / 4} in fp32 over each 2x2 block. */
-    void avgPool2x2(ReferenceTensor out, ReferenceTensor x) {
+    @Override
+    public void avgPool2x2(ReferenceTensor out, ReferenceTensor x) {
         int height = x.shape().dim(2);
         int width = x.shape().dim(3);
         int outH = height / 2;

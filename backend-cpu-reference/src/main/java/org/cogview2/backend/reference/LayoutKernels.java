@@ -1,5 +1,6 @@
 package org.cogview2.backend.reference;
 
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.support.Args;
 
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.List;
  * Copies that move elements without changing them: {@code permute}, {@code concat}, {@code slice},
  * {@code copyInto}. They work for every dtype; mapped sources are first copied to the heap.
  */
-final class LayoutKernels {
+final class LayoutKernels implements MathFamilies.Layout<ReferenceTensor> {
 
     /** The elements of {@code t} as a heap array of its dtype and the offset of its first element. */
     private record Elements(Object array, int offset) {
@@ -23,7 +24,8 @@ final class LayoutKernels {
     }
 
     /** Output axis i is input axis {@code axes[i]}. */
-    void permute(ReferenceTensor out, ReferenceTensor x, int[] axes) {
+    @Override
+    public void permute(ReferenceTensor out, ReferenceTensor x, int[] axes) {
         int rank = x.shape().rank();
         int[] inDims = x.shape().dims();
         int[] outDims = new int[rank];
@@ -79,7 +81,8 @@ final class LayoutKernels {
     }
 
     /** Concatenation along {@code dim} (negative counts from the end). */
-    void concat(ReferenceTensor out, int axis, List<ReferenceTensor> ts) {
+    @Override
+    public void concat(ReferenceTensor out, int axis, List<ReferenceTensor> ts) {
         ReferenceTensor first = ts.getFirst();
         int rank = first.shape().rank();
         int total = out.shape().dim(axis);
@@ -99,7 +102,8 @@ final class LayoutKernels {
     }
 
     /** A copy of indices {@code [start, start + length)} along {@code dim} (negative counts from the end). */
-    void slice(ReferenceTensor out, ReferenceTensor x, int axis, int start) {
+    @Override
+    public void slice(ReferenceTensor out, ReferenceTensor x, int axis, int start) {
         int rank = x.shape().rank();
         int size = x.shape().dim(axis);
         int length = out.shape().dim(axis);
@@ -114,7 +118,8 @@ final class LayoutKernels {
     }
 
     /** Writes src into dst at {@code offset} along {@code dim}; dst must be heap memory of this backend. */
-    void copyInto(ReferenceTensor dst, int axis, int offset, ReferenceTensor src) {
+    @Override
+    public void copyInto(ReferenceTensor dst, int axis, int offset, ReferenceTensor src) {
         int rank = dst.shape().rank();
         int length = src.shape().dim(axis);
         int size = dst.shape().dim(axis);

@@ -1,8 +1,9 @@
 package org.cogview2.backend.reference;
 
+import org.cogview2.spi.support.MathFamilies;
 
 /** Table lookups: {@code embedding} and the vector quantiser's {@code nearestCode}. */
-final class LookupKernels {
+final class LookupKernels implements MathFamilies.Lookup<ReferenceTensor> {
 
     private final Parallel parallel;
 
@@ -11,7 +12,8 @@ final class LookupKernels {
     }
 
     /** Rows of the table at the ids, widened exactly to fp32; only the rows used are read. */
-    void embedding(ReferenceTensor out, ReferenceTensor table, ReferenceTensor ids) {
+    @Override
+    public void embedding(ReferenceTensor out, ReferenceTensor table, ReferenceTensor ids) {
         int h = table.shape().dim(1);
         ReferenceTensor.IntData id = ids.ints();
         int n = ids.size();
@@ -27,7 +29,8 @@ final class LookupKernels {
      * {@code a = sum_i f_i * f_i}, {@code b_k = sum_i (2 f_i) * e_ki}, {@code c_k = sum_i e_ki * e_ki}; ties (and
      * NaN distances, which never win) go to the lowest index.
      */
-    void nearestCode(ReferenceTensor out, ReferenceTensor z, ReferenceTensor codebook) {
+    @Override
+    public void nearestCode(ReferenceTensor out, ReferenceTensor z, ReferenceTensor codebook) {
         int n = z.shape().dim(0);
         int dim = z.shape().dim(1);
         int codes = codebook.shape().dim(0);

@@ -1,9 +1,11 @@
 package org.cogview2.backend.reference;
 
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.support.Args;
 
 /** Normalisations, activations, softmax, {@code logSoftmaxGather} and {@code topK}. */
-final class NormKernels {
+final class NormKernels implements MathFamilies.Norm<ReferenceTensor>, PrimitiveFamilies.Norm<ReferenceTensor> {
 
     /** fp32 value of PyTorch's {@code 0.7978845608028654} scalar (a double scalar is used as float by fp32 ops). */
     private static final float GELU_C = (float) 0.7978845608028654;
@@ -22,7 +24,8 @@ final class NormKernels {
      * {@code y = ((x - mean) * rstd) * gamma + beta}. A double accumulator keeps the statistics as exact as
      * PyTorch's and a GPU's cascaded fp32 sums, so that fp32 backends agree with the reference within tolerance.
      */
-    void layerNorm(ReferenceTensor out, ReferenceTensor x, ReferenceTensor gamma, ReferenceTensor beta, float eps) {
+    @Override
+    public void layerNorm(ReferenceTensor out, ReferenceTensor x, ReferenceTensor gamma, ReferenceTensor beta, float eps) {
         int h = x.shape().dim(-1);
         ReferenceTensor.FloatData xd = x.floats();
         ReferenceTensor.FloatData gd = gamma.floats();
@@ -41,7 +44,8 @@ final class NormKernels {
      * biased variance over the group's {@code (C/groups)*H*W} values (accumulated in double, as in
      * {@link #layerNorm}), then per channel {@code y = ((x - mean) * rstd) * gamma[c] + beta[c]} in fp32.
      */
-    void groupNorm(ReferenceTensor out, ReferenceTensor x, int groups, ReferenceTensor gamma, ReferenceTensor beta,
+    @Override
+    public void groupNorm(ReferenceTensor out, ReferenceTensor x, int groups, ReferenceTensor gamma, ReferenceTensor beta,
                    float eps) {
         int channels = x.shape().dim(1);
         int perGroup = channels / groups;
@@ -96,7 +100,8 @@ final class NormKernels {
      * {@code (0.5x) * (1 + tanh((c x) * (1 + (a x) x)))} with the scalars rounded to fp32 and every operation
      * rounded to fp32 (tanh evaluated in double and rounded once).
      */
-    void gelu(ReferenceTensor out, ReferenceTensor x) {
+    @Override
+    public void gelu(ReferenceTensor out, ReferenceTensor x) {
         elementwise(out, x, NormKernels::gelu);
     }
 
@@ -108,7 +113,8 @@ final class NormKernels {
     }
 
     /** SiLU {@code x * sigmoid(x)}, evaluated as {@code x / (1 + exp(-x))} in fp32 (exp rounded once). */
-    void silu(ReferenceTensor out, ReferenceTensor x) {
+    @Override
+    public void silu(ReferenceTensor out, ReferenceTensor x) {
         elementwise(out, x, v -> v / (1f + FloatLoops.exp(-v)));
     }
 
@@ -133,7 +139,8 @@ final class NormKernels {
      * Softmax over the last dimension of {@code [..., Lq, Lk]}: {@code s = scores + bias} then
      * {@code s * m - 10000 * (1 - m)} (fp32), then {@link FloatLoops#softmaxInPlace}.
      */
-    void softmax(ReferenceTensor out, ReferenceTensor s, ReferenceTensor maskIn, ReferenceTensor biasIn) {
+    @Override
+    public void softmax(ReferenceTensor out, ReferenceTensor s, ReferenceTensor maskIn, ReferenceTensor biasIn) {
         int lk = s.shape().dim(-1);
         int lq = maskIn != null || biasIn != null ? s.shape().dim(-2) : 1;
         ReferenceTensor.FloatData mask = maskIn == null ? null : maskIn.floats();
@@ -163,7 +170,8 @@ final class NormKernels {
      * {@code log(softmax(row)[target])} per row: the probability is computed as in {@link FloatLoops#softmaxInPlace}
      * and its natural log taken (in double, rounded once); a probability that underflows to 0 gives -infinity.
      */
-    void logSoftmaxGather(ReferenceTensor out, ReferenceTensor logits, ReferenceTensor targets) {
+    @Override
+    public void logSoftmaxGather(ReferenceTensor out, ReferenceTensor logits, ReferenceTensor targets) {
         int m = logits.shape().dim(0);
         int v = logits.shape().dim(1);
         ReferenceTensor.IntData td = targets.ints();
@@ -183,7 +191,8 @@ final class NormKernels {
      * The k largest entries of every row, sorted descending; equal values keep the lower index first. NaN counts
      * as larger than every number (as in PyTorch); -0.0 and +0.0 are equal. Values are copied exactly.
      */
-    void topK(ReferenceTensor values, ReferenceTensor indices, ReferenceTensor x, int kCount) {
+    @Override
+    public void topK(ReferenceTensor values, ReferenceTensor indices, ReferenceTensor x, int kCount) {
         int v = x.shape().dim(-1);
         ReferenceTensor.FloatData xd = x.floats();
         float[] vals = values.f32Array();

@@ -6,6 +6,8 @@ import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.TensorScope;
 import org.cogview2.spi.support.AbstractBackend;
 import org.cogview2.spi.support.CheckedKernels;
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 
 import java.util.Collections;
 import java.util.EnumSet;
@@ -18,7 +20,8 @@ import java.util.Set;
  * Every {@link Kernels} method does exactly what its javadoc says, in fp32: parameters stored as F16 or BF16 are
  * widened exactly, products and sums are fp32 operations ({@code acc += a * b}, never a fused multiply-add). Where a
  * choice had to be made (the few reductions accumulated in double, tie and NaN orders, cast corner cases) the
- * kernel family classes listed in {@link ReferenceMath} state it.
+ * kernel family classes ({@link DenseKernels}, {@link NormKernels}, {@link AttentionKernels}, {@link LookupKernels},
+ * {@link ImageKernels}, {@link LayoutKernels}) state it.
  *
  * <h2>Determinism and threads</h2>
  * Each output element is produced by one fixed sequential reduction, index ascending (for example {@code k = 0, 1,
@@ -40,7 +43,7 @@ import java.util.Set;
  * are {@link IllegalArgumentException}s (or {@link IllegalStateException} for released tensors, closed scopes and a
  * closed backend) naming the kernel, the argument, and what was expected and found. The checks, the scopes and the
  * tensor lifetimes are the shared ones of {@code cogview2-spi-support} ({@link CheckedKernels} in front of
- * {@link ReferenceMath}); this module holds only the math.
+ * the family classes); this module holds only the math.
  */
 public final class ReferenceBackend extends AbstractBackend<ReferenceTensor, ReferenceScope> {
 
@@ -56,7 +59,14 @@ public final class ReferenceBackend extends AbstractBackend<ReferenceTensor, Ref
     public ReferenceBackend(int threads) {
         super(ReferenceScope.class);
         this.parallel = new Parallel(threads);
-        this.kernels = CheckedKernels.withPrimitives(this, new ReferenceMath(this));
+        // The math by family (each family class documents the evaluation order of its kernels), behind the checks.
+        DenseKernels dense = new DenseKernels(parallel);
+        NormKernels norm = new NormKernels(parallel);
+        AttentionKernels attention = new AttentionKernels(parallel);
+        this.kernels = CheckedKernels.withPrimitives(this,
+                new MathFamilies<>(dense, norm, attention, new LookupKernels(parallel), new ImageKernels(parallel),
+                        new LayoutKernels()),
+                new PrimitiveFamilies<>(dense, norm, attention));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.cogview2.backend.vector;
 
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 import jdk.incubator.vector.FloatVector;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.LocalWindow;
@@ -14,7 +16,7 @@ import static org.cogview2.backend.vector.Simd.L;
  * Fused standard attention over a key/value cache, fused local 2D attention, and the two Image-Local-Attention
  * primitives.
  */
-final class Attention {
+final class Attention implements MathFamilies.Attention<VTensor>, PrimitiveFamilies.Attention<VTensor> {
 
     static final float OUTSIDE = -10000f;
     /** From this many queries on, attention runs as two GEMMs per head instead of per-query dot products. */
@@ -67,7 +69,8 @@ final class Attention {
 
     // ------------------------------------------------------------------ standard attention
 
-    void attention(VTensor out, VTensor q, VTensor k, VTensor v, int heads, int keyLength, VTensor maskMatrix,
+    @Override
+    public void attention(VTensor out, VTensor q, VTensor k, VTensor v, int heads, int keyLength, VTensor maskMatrix,
                    VTensor biasMatrix) {
         int batch = q.shape().dim(0);
         int lq = q.shape().dim(1);
@@ -149,7 +152,8 @@ final class Attention {
      * {@code out = (sum over in-grid self cells p v) + (sum over context keys p v0)}. Units are grid cells (all heads
      * of a cell in one unit).
      */
-    void gridAttention(VTensor out, VTensor q, VTensor k, VTensor v, int heads, int side, LocalWindow selfWindow,
+    @Override
+    public void gridAttention(VTensor out, VTensor q, VTensor k, VTensor v, int heads, int side, LocalWindow selfWindow,
                        GridContext context) {
         int batch = q.shape().dim(0);
         int hidden = q.shape().dim(2);
@@ -297,7 +301,8 @@ final class Attention {
     // ------------------------------------------------------------------ Image-Local-Attention primitives
 
     /** {@code similar}: channel sums (ascending, fused) per query cell and window entry; exactly -10000 outside. */
-    void localSimilar(VTensor out, VTensor q, VTensor k, LocalWindow window) {
+    @Override
+    public void localSimilar(VTensor out, VTensor q, VTensor k, LocalWindow window) {
         Grids g = grids(q.shape(), k.shape());
         int p = window.size();
         VTensor.Floats qd = q.floats();
@@ -332,7 +337,8 @@ final class Attention {
     }
 
     /** {@code weighting}: window sums (t ascending, fused) over the entries inside the key grid. */
-    void localWeighting(VTensor out, VTensor w, VTensor v, LocalWindow window) {
+    @Override
+    public void localWeighting(VTensor out, VTensor w, VTensor v, LocalWindow window) {
         int p = window.size();
         Grids g = grids(out.shape(), v.shape());
         VTensor.Floats wd = w.floats();

@@ -1,11 +1,13 @@
 package org.cogview2.backend.vector;
 
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 import jdk.incubator.vector.FloatVector;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.support.Args;
 
 /** {@code linear} and {@code matmul} on {@link Gemm}; vectorised {@code add} and {@code scale}; {@code cast}. */
-final class Dense {
+final class Dense implements MathFamilies.Dense<VTensor>, PrimitiveFamilies.Dense<VTensor> {
 
     private final VectorBackend backend;
 
@@ -13,7 +15,8 @@ final class Dense {
         this.backend = backend;
     }
 
-    void linear(VTensor out, VTensor x, VTensor w, VTensor bias) {
+    @Override
+    public void linear(VTensor out, VTensor x, VTensor w, VTensor bias) {
         int inner = x.shape().dim(-1);
         int n = w.shape().dim(0);
         int rows = (int) Args.longProduct(x.shape(), 0, x.shape().rank() - 1);
@@ -22,7 +25,8 @@ final class Dense {
                 Operand.of(w, 0, inner), true, out.f32(), 0, n, b == null ? null : b.a(), b == null ? 0 : b.off());
     }
 
-    void matmul(VTensor out, VTensor a, VTensor b, boolean transposeB) {
+    @Override
+    public void matmul(VTensor out, VTensor a, VTensor b, boolean transposeB) {
         int rank = a.shape().rank();
         int m = a.shape().dim(-2);
         int inner = a.shape().dim(-1);
@@ -37,7 +41,8 @@ final class Dense {
     }
 
     /** {@code a + b} (b broadcast over a's leading dimensions): one fp32 addition per element, exact. */
-    void add(VTensor out, VTensor a, VTensor b) {
+    @Override
+    public void add(VTensor out, VTensor a, VTensor b) {
         VTensor.Floats ad = a.floats();
         VTensor.Floats bd = b.floats();
         float[] y = out.f32();
@@ -63,7 +68,8 @@ final class Dense {
     }
 
     /** {@code x * factor}: one fp32 multiplication per element, exact. */
-    void scale(VTensor out, VTensor x, float factor) {
+    @Override
+    public void scale(VTensor out, VTensor x, float factor) {
         VTensor.Floats xd = x.floats();
         float[] y = out.f32();
         int n = y.length;
@@ -86,7 +92,8 @@ final class Dense {
      * Floating to F16/BF16 rounds to nearest even; to F32 widens exactly; to an integer type truncates toward zero
      * (Java's saturating cast, NaN to 0). Integers to floating round through fp32; I64 to I32 keeps the low 32 bits.
      */
-    void cast(VTensor out, VTensor x) {
+    @Override
+    public void cast(VTensor out, VTensor x) {
         DType dtype = out.dtype();
         int n = x.size();
         Store dst = out.store();

@@ -1,9 +1,10 @@
 package org.cogview2.backend.vector;
 
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.Conv2dSpec;
 
 /** {@code conv2d} as im2col + {@link Gemm} in bounded blocks of output rows; {@code resizeNearest}; {@code avgPool2x2}. */
-final class Images {
+final class Images implements MathFamilies.Image<VTensor> {
 
     /** Upper bound on the floats of one im2col block. */
     private static final int COLUMN_BLOCK = 1 << 21;
@@ -20,7 +21,8 @@ final class Images {
      * packing) straight into the output planes; the bias is added after the sum. Block sizes depend only on the
      * shapes, so results do not depend on the thread count.
      */
-    void conv2d(VTensor out, VTensor x, VTensor w, VTensor bias, Conv2dSpec spec) {
+    @Override
+    public void conv2d(VTensor out, VTensor x, VTensor w, VTensor bias, Conv2dSpec spec) {
         int batch = x.shape().dim(0);
         int channels = x.shape().dim(1);
         int height = x.shape().dim(2);
@@ -91,7 +93,8 @@ final class Images {
     }
 
     /** PyTorch's nearest rule with the fp32 scale; values copied exactly. */
-    void resizeNearest(VTensor out, VTensor x) {
+    @Override
+    public void resizeNearest(VTensor out, VTensor x) {
         int planes = x.shape().dim(0) * x.shape().dim(1);
         int height = x.shape().dim(2);
         int width = x.shape().dim(3);
@@ -122,7 +125,8 @@ final class Images {
     }
 
     /** {@code (((x00 + x01) + x10) + x11) / 4} in fp32. */
-    void avgPool2x2(VTensor out, VTensor x) {
+    @Override
+    public void avgPool2x2(VTensor out, VTensor x) {
         int height = x.shape().dim(2);
         int width = x.shape().dim(3);
         int outH = height / 2;

@@ -1,12 +1,13 @@
 package org.cogview2.backend.vector;
 
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.support.Args;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /** Exact copies for every dtype: {@code permute}, {@code concat}, {@code slice}, {@code copyInto}. */
-final class Layout {
+final class Layout implements MathFamilies.Layout<VTensor> {
 
     /** A heap array of the tensor's dtype and the offset of its first element (mapped data is copied). */
     private record Elements(Object array, int offset) {
@@ -58,7 +59,8 @@ final class Layout {
         };
     }
 
-    void permute(VTensor out, VTensor x, int[] axes) {
+    @Override
+    public void permute(VTensor out, VTensor x, int[] axes) {
         int rank = x.shape().rank();
         int[] inDims = x.shape().dims();
         int[] outDims = new int[rank];
@@ -106,7 +108,8 @@ final class Layout {
         }
     }
 
-    void concat(VTensor out, int axis, List<VTensor> parts) {
+    @Override
+    public void concat(VTensor out, int axis, List<VTensor> parts) {
         VTensor first = parts.getFirst();
         int rank = first.shape().rank();
         int total = out.shape().dim(axis);
@@ -125,7 +128,8 @@ final class Layout {
         }
     }
 
-    void slice(VTensor out, VTensor x, int axis, int start) {
+    @Override
+    public void slice(VTensor out, VTensor x, int axis, int start) {
         int rank = x.shape().rank();
         int size = x.shape().dim(axis);
         int length = out.shape().dim(axis);
@@ -139,7 +143,8 @@ final class Layout {
         }
     }
 
-    void copyInto(VTensor dst, int axis, int offset, VTensor src) {
+    @Override
+    public void copyInto(VTensor dst, int axis, int offset, VTensor src) {
         int rank = dst.shape().rank();
         int length = src.shape().dim(axis);
         int size = dst.shape().dim(axis);

@@ -1,12 +1,13 @@
 package org.cogview2.backend.vector;
 
+import org.cogview2.spi.support.MathFamilies;
 import jdk.incubator.vector.FloatVector;
 
 import static org.cogview2.backend.vector.Simd.F;
 import static org.cogview2.backend.vector.Simd.L;
 
 /** {@code embedding} and the vector quantiser's {@code nearestCode}. */
-final class Lookup {
+final class Lookup implements MathFamilies.Lookup<VTensor> {
 
     private final VectorBackend backend;
 
@@ -15,7 +16,8 @@ final class Lookup {
     }
 
     /** Rows of the table (widened exactly; mapped tables read in place, only the rows used). */
-    void embedding(VTensor out, VTensor table, VTensor ids) {
+    @Override
+    public void embedding(VTensor out, VTensor table, VTensor ids) {
         int h = table.shape().dim(1);
         VTensor.Ints id = ids.ints();
         int n = ids.size();
@@ -31,7 +33,8 @@ final class Lookup {
      * {@code c_k = sum e_ki e_ki}, each sum in fp32 with separately rounded products, index ascending: the reference's
      * exact evaluation (vectorised across codes), so that the chosen indices agree exactly. Ties go to the lowest index.
      */
-    void nearestCode(VTensor out, VTensor z, VTensor codebook) {
+    @Override
+    public void nearestCode(VTensor out, VTensor z, VTensor codebook) {
         int n = z.shape().dim(0);
         int dim = z.shape().dim(1);
         int codes = codebook.shape().dim(0);

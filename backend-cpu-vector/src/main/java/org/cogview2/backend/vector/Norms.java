@@ -1,5 +1,7 @@
 package org.cogview2.backend.vector;
 
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import org.cogview2.spi.support.Args;
@@ -8,7 +10,7 @@ import static org.cogview2.backend.vector.Simd.F;
 import static org.cogview2.backend.vector.Simd.L;
 
 /** Normalisations, activations, softmax, {@code logSoftmaxGather} and {@code topK}. */
-final class Norms {
+final class Norms implements MathFamilies.Norm<VTensor>, PrimitiveFamilies.Norm<VTensor> {
 
     private static final float GELU_C = (float) 0.7978845608028654;
     private static final float GELU_A = (float) 0.044715;
@@ -21,7 +23,8 @@ final class Norms {
 
     // ------------------------------------------------------------------ layerNorm / groupNorm
 
-    void layerNorm(VTensor out, VTensor x, VTensor gamma, VTensor beta, float eps) {
+    @Override
+    public void layerNorm(VTensor out, VTensor x, VTensor gamma, VTensor beta, float eps) {
         int h = x.shape().dim(-1);
         VTensor.Floats xd = x.floats();
         VTensor.Floats g = gamma.floats();
@@ -34,7 +37,8 @@ final class Norms {
         });
     }
 
-    void groupNorm(VTensor out, VTensor x, int groups, VTensor gamma, VTensor beta, float eps) {
+    @Override
+    public void groupNorm(VTensor out, VTensor x, int groups, VTensor gamma, VTensor beta, float eps) {
         int channels = x.shape().dim(1);
         int perGroup = channels / groups;
         int plane = x.shape().dim(2) * x.shape().dim(3);
@@ -116,12 +120,14 @@ final class Norms {
     // ------------------------------------------------------------------ activations
 
     /** {@code (0.5x) * (1 + tanh((c x) * (1 + (a x) x)))} in fp32 with this backend's vector tanh. */
-    void gelu(VTensor out, VTensor x) {
+    @Override
+    public void gelu(VTensor out, VTensor x) {
         elementwise(out, x, true);
     }
 
     /** {@code x / (1 + exp(-x))} in fp32 with this backend's vector exp. */
-    void silu(VTensor out, VTensor x) {
+    @Override
+    public void silu(VTensor out, VTensor x) {
         elementwise(out, x, false);
     }
 
@@ -161,7 +167,8 @@ final class Norms {
 
     // ------------------------------------------------------------------ softmax
 
-    void softmax(VTensor out, VTensor s, VTensor maskMatrix, VTensor biasMatrix) {
+    @Override
+    public void softmax(VTensor out, VTensor s, VTensor maskMatrix, VTensor biasMatrix) {
         int lk = s.shape().dim(-1);
         int lq = maskMatrix != null || biasMatrix != null ? s.shape().dim(-2) : 1;
         VTensor.Floats mask = maskMatrix == null ? null : maskMatrix.floats();
@@ -255,7 +262,8 @@ final class Norms {
      * reference computes it ({@code exp} in double rounded once), so that an underflowing probability gives exactly
      * -infinity in the same cases.
      */
-    void logSoftmaxGather(VTensor out, VTensor logits, VTensor targets) {
+    @Override
+    public void logSoftmaxGather(VTensor out, VTensor logits, VTensor targets) {
         int m = logits.shape().dim(0);
         int v = logits.shape().dim(1);
         VTensor.Ints td = targets.ints();
@@ -292,7 +300,8 @@ final class Norms {
     // ------------------------------------------------------------------ topK
 
     /** The k largest per row, sorted descending, ties by lower index, NaN above every number (as the reference). */
-    void topK(VTensor values, VTensor indices, VTensor x, int kCount) {
+    @Override
+    public void topK(VTensor values, VTensor indices, VTensor x, int kCount) {
         int v = x.shape().dim(-1);
         VTensor.Floats xd = x.floats();
         float[] vals = values.f32();

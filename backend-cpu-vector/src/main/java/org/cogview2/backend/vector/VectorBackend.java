@@ -5,6 +5,8 @@ import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.TensorScope;
 import org.cogview2.spi.support.AbstractBackend;
 import org.cogview2.spi.support.CheckedKernels;
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 
 import java.util.Collections;
 import java.util.EnumSet;
@@ -58,7 +60,13 @@ public final class VectorBackend extends AbstractBackend<VTensor, VScope> {
     public VectorBackend(int threads) {
         super(VScope.class);
         this.workers = new Workers(threads);
-        this.kernels = CheckedKernels.withPrimitives(this, new VectorMath(this));
+        // The math by family, behind the shared checks.
+        Dense dense = new Dense(this);
+        Norms norms = new Norms(this);
+        Attention attention = new Attention(this);
+        this.kernels = CheckedKernels.withPrimitives(this,
+                new MathFamilies<>(dense, norms, attention, new Lookup(this), new Images(this), new Layout()),
+                new PrimitiveFamilies<>(dense, norms, attention));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.cogview2.backend.cuda;
 
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.BackendException;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.LocalWindow;
@@ -9,7 +11,7 @@ import org.cogview2.spi.LocalWindow;
  * fused local 2D attention of the super-resolution models, and the Image-Local-Attention primitives. Arguments
  * arrive checked ({@link org.cogview2.spi.support.CheckedKernels}); each method writes every element of {@code out}.
  */
-final class AttentionOps {
+final class AttentionOps implements MathFamilies.Attention<CudaTensor>, PrimitiveFamilies.Attention<CudaTensor> {
 
     /** Threads per block of the standard attention kernel. */
     static final int ATTENTION_THREADS = 128;
@@ -29,7 +31,8 @@ final class AttentionOps {
 
     // ------------------------------------------------------------------ standard attention
 
-    void attention(CudaTensor out, CudaTensor q, CudaTensor k, CudaTensor v, int heads, int keyLength,
+    @Override
+    public void attention(CudaTensor out, CudaTensor q, CudaTensor k, CudaTensor v, int heads, int keyLength,
                    CudaTensor mask, CudaTensor bias) {
         int batch = q.shape().dim(0);
         int lq = q.shape().dim(1);
@@ -67,7 +70,8 @@ final class AttentionOps {
 
     // ------------------------------------------------------------------ fused grid attention
 
-    void gridAttention(CudaTensor out, CudaTensor q, CudaTensor k, CudaTensor v, int heads, int side,
+    @Override
+    public void gridAttention(CudaTensor out, CudaTensor q, CudaTensor k, CudaTensor v, int heads, int side,
                        LocalWindow selfWindow, GridContext context) {
         String kn = "gridAttention";
         int batch = q.shape().dim(0);
@@ -124,7 +128,8 @@ final class AttentionOps {
 
     // ------------------------------------------------------------------ Image-Local-Attention primitives
 
-    void localSimilar(CudaTensor out, CudaTensor q, CudaTensor k, LocalWindow window) {
+    @Override
+    public void localSimilar(CudaTensor out, CudaTensor q, CudaTensor k, LocalWindow window) {
         Grids g = grids(q.shape().dims(), k.shape().dims());
         int p = window.size();
         backend.enter();
@@ -132,7 +137,8 @@ final class AttentionOps {
                 g.hq, g.wq, g.hk, g.wk, window.rows(), window.cols(), p);
     }
 
-    void localWeighting(CudaTensor out, CudaTensor w, CudaTensor v, LocalWindow window) {
+    @Override
+    public void localWeighting(CudaTensor out, CudaTensor w, CudaTensor v, LocalWindow window) {
         Grids g = grids(out.shape().dims(), v.shape().dims());
         int p = window.size();
         backend.enter();

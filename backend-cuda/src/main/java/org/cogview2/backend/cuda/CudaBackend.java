@@ -7,6 +7,8 @@ import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.TensorScope;
 import org.cogview2.spi.support.AbstractBackend;
 import org.cogview2.spi.support.CheckedKernels;
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 
 import java.util.Collections;
 import java.util.EnumSet;
@@ -70,7 +72,14 @@ public final class CudaBackend extends AbstractBackend<CudaTensor, CudaScope> {
         long limit = options.cacheLimitBytes() >= 0 ? options.cacheLimitBytes() : Math.min(total / 4, 4L << 30);
         this.allocator = new DeviceAllocator(device, options.cacheBlocks(), limit);
         this.launcher = new Launcher(device, options.synchronous());
-        this.kernels = CheckedKernels.withPrimitives(this, new CudaMath(this));
+        // The math by family (launches of src/main/cuda), behind the shared host-side checks.
+        DenseOps dense = new DenseOps(this);
+        NormOps norm = new NormOps(this);
+        AttentionOps attention = new AttentionOps(this);
+        this.kernels = CheckedKernels.withPrimitives(this,
+                new MathFamilies<>(dense, norm, attention, new LookupOps(this), new ImageOps(this, dense),
+                        new LayoutOps(this)),
+                new PrimitiveFamilies<>(dense, norm, attention));
     }
 
     @Override

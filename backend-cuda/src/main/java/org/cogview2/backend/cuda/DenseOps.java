@@ -1,5 +1,7 @@
 package org.cogview2.backend.cuda;
 
+import org.cogview2.spi.support.PrimitiveFamilies;
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.BackendException;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.support.Args;
@@ -16,7 +18,7 @@ import org.cogview2.spi.support.Args;
  * <p>Arguments arrive checked ({@link org.cogview2.spi.support.CheckedKernels}); each method writes every element of
  * {@code out}, uninitialised device memory.
  */
-final class DenseOps {
+final class DenseOps implements MathFamilies.Dense<CudaTensor>, PrimitiveFamilies.Dense<CudaTensor> {
 
     static final int THREADS = 256;
     static final int GEMV_MAX_ROWS = 8;
@@ -31,7 +33,8 @@ final class DenseOps {
 
     // ------------------------------------------------------------------ linear
 
-    void linear(CudaTensor out, CudaTensor x, CudaTensor w, CudaTensor bias) {
+    @Override
+    public void linear(CudaTensor out, CudaTensor x, CudaTensor w, CudaTensor bias) {
         int inner = x.shape().dim(-1);
         int n = w.shape().dim(0);
         long rows = Args.longProduct(x.shape(), 0, x.shape().rank() - 1);
@@ -85,7 +88,8 @@ final class DenseOps {
 
     // ------------------------------------------------------------------ matmul
 
-    void matmul(CudaTensor out, CudaTensor a, CudaTensor b, boolean transposeB) {
+    @Override
+    public void matmul(CudaTensor out, CudaTensor a, CudaTensor b, boolean transposeB) {
         int rank = a.shape().rank();
         int m = a.shape().dim(-2);
         int inner = a.shape().dim(-1);
@@ -115,7 +119,8 @@ final class DenseOps {
 
     // ------------------------------------------------------------------ element-wise
 
-    void add(CudaTensor out, CudaTensor a, CudaTensor b) {
+    @Override
+    public void add(CudaTensor out, CudaTensor a, CudaTensor b) {
         backend.enter();
         long n = a.count();
         long period = b.count();
@@ -124,7 +129,8 @@ final class DenseOps {
         }
     }
 
-    void scale(CudaTensor out, CudaTensor x, float factor) {
+    @Override
+    public void scale(CudaTensor out, CudaTensor x, float factor) {
         backend.enter();
         launcher.launch1d(Kernel.SCALE, Launcher.gridFor(x.count(), THREADS), THREADS, x, out, x.count(), factor);
     }
@@ -134,7 +140,8 @@ final class DenseOps {
      * widens exactly, to an integer type truncates toward zero (NaN gives 0, out-of-range values saturate); integers
      * go to floating types through fp32; I64 to I32 keeps the low 32 bits.
      */
-    void cast(CudaTensor out, CudaTensor x) {
+    @Override
+    public void cast(CudaTensor out, CudaTensor x) {
         backend.enter();
         launcher.launch1d(Kernel.CAST, Launcher.gridFor(x.count(), THREADS), THREADS, x, x.dtype().ordinal(), out,
                 out.dtype().ordinal(), x.count());

@@ -1,5 +1,6 @@
 package org.cogview2.backend.cuda;
 
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.BackendException;
 import org.cogview2.spi.Conv2dSpec;
 
@@ -8,7 +9,7 @@ import org.cogview2.spi.Conv2dSpec;
  * Arguments arrive checked ({@link org.cogview2.spi.support.CheckedKernels}); each method writes every element of
  * {@code out}.
  */
-final class ImageOps {
+final class ImageOps implements MathFamilies.Image<CudaTensor> {
 
     static final int THREADS = 256;
 
@@ -26,7 +27,8 @@ final class ImageOps {
      * Zero-padded cross-correlation as a GEMM: output channels x (batch, output pixels) = weight [D, C*kh*kw] times
      * the unfolded input, read on the fly (nothing is materialised); the bias is added after the sum.
      */
-    void conv2d(CudaTensor out, CudaTensor x, CudaTensor w, CudaTensor bias, Conv2dSpec spec) {
+    @Override
+    public void conv2d(CudaTensor out, CudaTensor x, CudaTensor w, CudaTensor bias, Conv2dSpec spec) {
         String k = "conv2d";
         int batch = x.shape().dim(0);
         int channels = x.shape().dim(1);
@@ -59,7 +61,8 @@ final class ImageOps {
     }
 
     /** PyTorch's nearest rule with the fp32 scale, evaluated per output element on the device. */
-    void resizeNearest(CudaTensor out, CudaTensor x) {
+    @Override
+    public void resizeNearest(CudaTensor out, CudaTensor x) {
         int height = x.shape().dim(2);
         int width = x.shape().dim(3);
         long planes = (long) x.shape().dim(0) * x.shape().dim(1);
@@ -69,7 +72,8 @@ final class ImageOps {
     }
 
     /** {@code (((x00 + x01) + x10) + x11) / 4} over each 2x2 block. */
-    void avgPool2x2(CudaTensor out, CudaTensor x) {
+    @Override
+    public void avgPool2x2(CudaTensor out, CudaTensor x) {
         int height = x.shape().dim(2);
         int width = x.shape().dim(3);
         long planes = (long) x.shape().dim(0) * x.shape().dim(1);

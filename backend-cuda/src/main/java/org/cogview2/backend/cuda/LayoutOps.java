@@ -1,5 +1,6 @@
 package org.cogview2.backend.cuda;
 
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.BackendException;
 import org.cogview2.spi.DType;
 import org.cogview2.spi.support.Args;
@@ -14,7 +15,7 @@ import java.util.List;
  * copies. Arguments arrive checked ({@link org.cogview2.spi.support.CheckedKernels}) with axes normalised; each
  * method writes every element of {@code out}.
  */
-final class LayoutOps {
+final class LayoutOps implements MathFamilies.Layout<CudaTensor> {
 
     static final int THREADS = 256;
 
@@ -26,7 +27,8 @@ final class LayoutOps {
         this.launcher = backend.launcher();
     }
 
-    void permute(CudaTensor out, CudaTensor x, int[] axes) {
+    @Override
+    public void permute(CudaTensor out, CudaTensor x, int[] axes) {
         String k = "permute";
         int rank = x.shape().rank();
         int[] inDims = x.shape().dims();
@@ -74,7 +76,8 @@ final class LayoutOps {
         launcher.launch1d(kernel, Launcher.gridFor(n, THREADS), THREADS, x, out, n, args);
     }
 
-    void concat(CudaTensor out, int axis, List<CudaTensor> parts) {
+    @Override
+    public void concat(CudaTensor out, int axis, List<CudaTensor> parts) {
         CudaTensor first = parts.getFirst();
         int rank = first.shape().rank();
         DType dtype = first.dtype();
@@ -91,7 +94,8 @@ final class LayoutOps {
         }
     }
 
-    void slice(CudaTensor out, CudaTensor x, int axis, int start) {
+    @Override
+    public void slice(CudaTensor out, CudaTensor x, int axis, int start) {
         int rank = x.shape().rank();
         int size = x.shape().dim(axis);
         int length = out.shape().dim(axis);
@@ -102,7 +106,8 @@ final class LayoutOps {
                 length * inner, length * inner, outer);
     }
 
-    void copyInto(CudaTensor dst, int axis, int offset, CudaTensor src) {
+    @Override
+    public void copyInto(CudaTensor dst, int axis, int offset, CudaTensor src) {
         int rank = dst.shape().rank();
         int length = src.shape().dim(axis);
         int size = dst.shape().dim(axis);

@@ -1,12 +1,13 @@
 package org.cogview2.backend.cuda;
 
+import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.BackendException;
 
 /**
  * Table lookups: {@code embedding} and the vector quantiser's {@code nearestCode}. Arguments arrive checked
  * ({@link org.cogview2.spi.support.CheckedKernels}); each method writes every element of {@code out}.
  */
-final class LookupOps {
+final class LookupOps implements MathFamilies.Lookup<CudaTensor> {
 
     static final int THREADS = 256;
     /** Rows of z per block of the nearest-code kernel (NC_MAX_ROWS in select.cuh). */
@@ -26,7 +27,8 @@ final class LookupOps {
      * Rows of the table at the ids, widened exactly to fp32. The ids were read back and checked on the host first, as
      * the reference does (by {@link org.cogview2.spi.support.CheckedKernels}, through {@link CudaScope#readInts}).
      */
-    void embedding(CudaTensor out, CudaTensor table, CudaTensor ids) {
+    @Override
+    public void embedding(CudaTensor out, CudaTensor table, CudaTensor ids) {
         int h = table.shape().dim(1);
         backend.enter();
         launcher.launch1d(Kernel.EMBEDDING, Launcher.gridFor(out.count(), THREADS), THREADS, table,
@@ -37,7 +39,8 @@ final class LookupOps {
      * The codebook row of least {@code (sum f^2 - (2f) . e_k) + sum e_k^2}, each sum fp32 in index order and never
      * fused, exactly as the reference; ties (and NaN distances) go to the lowest index.
      */
-    void nearestCode(CudaTensor out, CudaTensor z, CudaTensor codebook) {
+    @Override
+    public void nearestCode(CudaTensor out, CudaTensor z, CudaTensor codebook) {
         String k = "nearestCode";
         int n = z.shape().dim(0);
         int dim = z.shape().dim(1);

@@ -1,10 +1,13 @@
 package org.cogview2.backend.cuda;
 
+import org.cogview2.spi.support.MathFamilies;
+import org.cogview2.spi.support.PrimitiveFamilies;
+
 /**
  * Normalisations, activations, softmax, {@code logSoftmaxGather} and {@code topK}. Arguments arrive checked
  * ({@link org.cogview2.spi.support.CheckedKernels}); each method writes every element of its results.
  */
-final class NormOps {
+final class NormOps implements MathFamilies.Norm<CudaTensor>, PrimitiveFamilies.Norm<CudaTensor> {
 
     static final int THREADS = 256;
 
@@ -17,7 +20,8 @@ final class NormOps {
     }
 
     /** LayerNorm over the last dimension, statistics in double (one block per row). */
-    void layerNorm(CudaTensor out, CudaTensor x, CudaTensor gamma, CudaTensor beta, float eps) {
+    @Override
+    public void layerNorm(CudaTensor out, CudaTensor x, CudaTensor gamma, CudaTensor beta, float eps) {
         int h = x.shape().dim(-1);
         backend.enter();
         long rows = h == 0 ? 0 : x.count() / h;
@@ -26,7 +30,8 @@ final class NormOps {
     }
 
     /** GroupNorm of [B, C, H, W], statistics in double (one block per sample and group). */
-    void groupNorm(CudaTensor out, CudaTensor x, int groups, CudaTensor gamma, CudaTensor beta, float eps) {
+    @Override
+    public void groupNorm(CudaTensor out, CudaTensor x, int groups, CudaTensor gamma, CudaTensor beta, float eps) {
         int channels = x.shape().dim(1);
         backend.enter();
         long perGroup = channels / groups;
@@ -38,11 +43,13 @@ final class NormOps {
         }
     }
 
-    void gelu(CudaTensor out, CudaTensor x) {
+    @Override
+    public void gelu(CudaTensor out, CudaTensor x) {
         elementwise(Kernel.GELU, out, x);
     }
 
-    void silu(CudaTensor out, CudaTensor x) {
+    @Override
+    public void silu(CudaTensor out, CudaTensor x) {
         elementwise(Kernel.SILU, out, x);
     }
 
@@ -52,7 +59,8 @@ final class NormOps {
     }
 
     /** Softmax over the last dimension after the bias and the 0/1 mask (one block per row). */
-    void softmax(CudaTensor out, CudaTensor s, CudaTensor mask, CudaTensor bias) {
+    @Override
+    public void softmax(CudaTensor out, CudaTensor s, CudaTensor mask, CudaTensor bias) {
         boolean needsMatrix = mask != null || bias != null;
         int lk = s.shape().dim(-1);
         int lq = needsMatrix ? s.shape().dim(-2) : 1;
@@ -67,7 +75,8 @@ final class NormOps {
      * log(softmax(row))[target] per row. The targets were read back and checked on the host first, as the reference
      * does (by {@link org.cogview2.spi.support.CheckedKernels}, through {@link CudaScope#readInts}).
      */
-    void logSoftmaxGather(CudaTensor out, CudaTensor logits, CudaTensor targets) {
+    @Override
+    public void logSoftmaxGather(CudaTensor out, CudaTensor logits, CudaTensor targets) {
         int m = logits.shape().dim(0);
         int v = logits.shape().dim(1);
         backend.enter();
@@ -75,7 +84,8 @@ final class NormOps {
     }
 
     /** The k largest entries of every row by a radix select, sorted descending, ties by ascending index. */
-    void topK(CudaTensor values, CudaTensor indices, CudaTensor x, int kCount) {
+    @Override
+    public void topK(CudaTensor values, CudaTensor indices, CudaTensor x, int kCount) {
         int v = x.shape().dim(-1);
         backend.enter();
         long rows = v == 0 ? 0 : x.count() / v;

@@ -29,23 +29,35 @@ import java.util.List;
 public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>> implements Kernels {
 
     protected final AbstractBackend<T, S> backend;
-    private final KernelMath<T> math;
+    private final MathFamilies<T> math;
 
-    protected CheckedKernels(AbstractBackend<T, S> backend, KernelMath<T> math) {
+    protected CheckedKernels(AbstractBackend<T, S> backend, MathFamilies<T> math) {
         this.backend = backend;
         this.math = math;
     }
 
-    /** The checked kernels of {@code math}. */
+    /** The checked kernels of a backend's math written as one object. */
     public static <T extends AbstractTensor, S extends AbstractScope<T>> Kernels of(AbstractBackend<T, S> backend,
                                                                                    KernelMath<T> math) {
+        return new CheckedKernels<>(backend, MathFamilies.of(math));
+    }
+
+    /** The checked kernels of a backend's math split by family. */
+    public static <T extends AbstractTensor, S extends AbstractScope<T>> Kernels of(AbstractBackend<T, S> backend,
+                                                                                   MathFamilies<T> math) {
         return new CheckedKernels<>(backend, math);
     }
 
-    /** The checked kernels of {@code math}, the optional primitive kernels included. */
+    /** The checked kernels, the optional primitive kernels included, of a backend's math split by family. */
     public static <T extends AbstractTensor, S extends AbstractScope<T>> PrimitiveKernels withPrimitives(
-            AbstractBackend<T, S> backend, PrimitiveMath<T> math) {
-        return new CheckedPrimitiveKernels<>(backend, math);
+            AbstractBackend<T, S> backend, MathFamilies<T> math, PrimitiveFamilies<T> primitives) {
+        return new CheckedPrimitiveKernels<>(backend, math, primitives);
+    }
+
+    /** The checked kernels, the optional primitive kernels included, of a backend's math written as one object. */
+    public static <T extends AbstractTensor, S extends AbstractScope<T>, M extends KernelMath<T> & PrimitiveMath<T>>
+    PrimitiveKernels withPrimitives(AbstractBackend<T, S> backend, M math) {
+        return new CheckedPrimitiveKernels<>(backend, MathFamilies.of(math), PrimitiveFamilies.of(math));
     }
 
     /** Runs {@code work} on a just-allocated result; releases the result if the work fails. */
@@ -83,7 +95,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             Args.shape(k, "bias", bias, Shape.of(n), "(one per output feature of weight " + w.shape() + ")");
         }
         T out = scope.allocateF32(x.shape().withDim(-1, n));
-        return compute(out, () -> math.linear(out, x, w, bias));
+        return compute(out, () -> math.dense().linear(out, x, w, bias));
     }
 
     @Override
@@ -104,7 +116,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             throw Args.fail(k, "b must have the shape of a " + a.shape() + " or a suffix of it, got " + b.describe());
         }
         T out = scope.allocateF32(a.shape());
-        return compute(out, () -> math.add(out, a, b));
+        return compute(out, () -> math.dense().add(out, a, b));
     }
 
     // ---------------------------------------------------------------- normalisation and activations
@@ -125,7 +137,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         Args.shape(k, "beta", beta, Shape.of(h), "(the last dimension of x " + x.shape() + ")");
         checkEps(k, eps);
         T out = scope.allocateF32(x.shape());
-        return compute(out, () -> math.layerNorm(out, x, gamma, beta, eps));
+        return compute(out, () -> math.norm().layerNorm(out, x, gamma, beta, eps));
     }
 
     @Override
@@ -148,7 +160,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         Args.shape(k, "beta", beta, Shape.of(channels), "(the channel count of x " + x.shape() + ")");
         checkEps(k, eps);
         T out = scope.allocateF32(x.shape());
-        return compute(out, () -> math.groupNorm(out, x, groups, gamma, beta, eps));
+        return compute(out, () -> math.norm().groupNorm(out, x, groups, gamma, beta, eps));
     }
 
     private static void checkEps(String kernel, float eps) {
@@ -164,7 +176,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         T x = backend.own(k, "x", xIn);
         Args.f32(k, "x", x);
         T out = scope.allocateF32(x.shape());
-        return compute(out, () -> math.gelu(out, x));
+        return compute(out, () -> math.norm().gelu(out, x));
     }
 
     @Override
@@ -174,7 +186,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         T x = backend.own(k, "x", xIn);
         Args.f32(k, "x", x);
         T out = scope.allocateF32(x.shape());
-        return compute(out, () -> math.silu(out, x));
+        return compute(out, () -> math.norm().silu(out, x));
     }
 
     @Override
@@ -196,7 +208,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             }
         }
         T out = scope.allocateF32(Shape.of(m));
-        return compute(out, () -> math.logSoftmaxGather(out, logits, targets));
+        return compute(out, () -> math.norm().logSoftmaxGather(out, logits, targets));
     }
 
     @Override
@@ -215,7 +227,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         T indices = null;
         try {
             indices = scope.allocate(DType.I32, outShape);
-            math.topK(values, indices, x, kCount);
+            math.norm().topK(values, indices, x, kCount);
         } catch (RuntimeException | Error e) {
             values.close();
             if (indices != null) {
@@ -259,7 +271,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         T mask = keyMatrix(kn, "mask", maskIn, lq, keyLength);
         T bias = keyMatrix(kn, "bias", biasIn, lq, keyLength);
         T out = scope.allocateF32(q.shape());
-        return compute(out, () -> math.attention(out, q, k, v, heads, keyLength, mask, bias));
+        return compute(out, () -> math.attention().attention(out, q, k, v, heads, keyLength, mask, bias));
     }
 
     private T keyMatrix(String kn, String name, Tensor in, int lq, int keyLength) {
@@ -311,7 +323,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             case GridContext.GlobalKeys global -> checkGlobalKeys(kn, global, batch, hidden);
         }
         T out = scope.allocateF32(q.shape());
-        return compute(out, () -> math.gridAttention(out, q, k, v, heads, side, selfWindow, context));
+        return compute(out, () -> math.attention().gridAttention(out, q, k, v, heads, side, selfWindow, context));
     }
 
     private void checkCrossGrid(String kn, GridContext.CrossGrid cross, int batch, int side, int hidden) {
@@ -371,7 +383,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         int[] outDims = Arrays.copyOf(ids.shape().dims(), ids.shape().rank() + 1);
         outDims[outDims.length - 1] = h;
         T out = scope.allocateF32(Shape.of(outDims));
-        return compute(out, () -> math.embedding(out, table, ids));
+        return compute(out, () -> math.lookup().embedding(out, table, ids));
     }
 
     @Override
@@ -393,7 +405,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             throw Args.fail(k, "codebook must have at least one code, got " + codebook.describe());
         }
         T out = scope.allocate(DType.I32, Shape.of(z.shape().dim(0)));
-        return compute(out, () -> math.nearestCode(out, z, codebook));
+        return compute(out, () -> math.lookup().nearestCode(out, z, codebook));
     }
 
     // ---------------------------------------------------------------- images
@@ -433,7 +445,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         int outH = (int) ((paddedH - kh) / spec.stride() + 1);
         int outW = (int) ((paddedW - kw) / spec.stride() + 1);
         T out = scope.allocateF32(Shape.of(x.shape().dim(0), outChannels, outH, outW));
-        return compute(out, () -> math.conv2d(out, x, w, bias, spec));
+        return compute(out, () -> math.image().conv2d(out, x, w, bias, spec));
     }
 
     @Override
@@ -449,7 +461,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             throw Args.fail(k, "x must have a non-empty image, got " + x.describe());
         }
         T out = scope.allocateF32(Shape.of(x.shape().dim(0), x.shape().dim(1), outH, outW));
-        return compute(out, () -> math.resizeNearest(out, x));
+        return compute(out, () -> math.image().resizeNearest(out, x));
     }
 
     @Override
@@ -465,7 +477,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             throw Args.fail(k, "x must have an even height and width, got " + x.describe());
         }
         T out = scope.allocateF32(Shape.of(x.shape().dim(0), x.shape().dim(1), height / 2, width / 2));
-        return compute(out, () -> math.avgPool2x2(out, x));
+        return compute(out, () -> math.image().avgPool2x2(out, x));
     }
 
     // ---------------------------------------------------------------- layout
@@ -492,7 +504,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         }
         int[] order = axes.clone();
         T out = scope.allocate(x.dtype(), Shape.of(outDims));
-        return compute(out, () -> math.permute(out, x, order));
+        return compute(out, () -> math.layout().permute(out, x, order));
     }
 
     @Override
@@ -526,7 +538,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             throw Args.fail(k, "the parts hold " + total + " entries along dimension " + axis + ", more than a dimension holds");
         }
         T out = scope.allocate(dtype, first.shape().withDim(axis, (int) total));
-        return compute(out, () -> math.concat(out, axis, List.copyOf(ts)));
+        return compute(out, () -> math.layout().concat(out, axis, List.copyOf(ts)));
     }
 
     @Override
@@ -542,7 +554,7 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
                     + " of x " + x.shape() + " (size " + size + ")");
         }
         T out = scope.allocate(x.dtype(), x.shape().withDim(axis, length));
-        return compute(out, () -> math.slice(out, x, axis, start));
+        return compute(out, () -> math.layout().slice(out, x, axis, start));
     }
 
     @Override
@@ -565,6 +577,6 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             throw Args.fail(k, "offset " + offset + " + src length " + length + " along dimension " + axis
                     + " exceeds dst " + dst.shape() + " (size " + size + ")");
         }
-        math.copyInto(dst, axis, offset, src);
+        math.layout().copyInto(dst, axis, offset, src);
     }
 }

@@ -11,11 +11,11 @@ import org.cogview2.spi.TensorScope;
 final class CheckedPrimitiveKernels<T extends AbstractTensor, S extends AbstractScope<T>> extends CheckedKernels<T, S>
         implements PrimitiveKernels {
 
-    private final PrimitiveMath<T> math;
+    private final PrimitiveFamilies<T> primitives;
 
-    CheckedPrimitiveKernels(AbstractBackend<T, S> backend, PrimitiveMath<T> math) {
+    CheckedPrimitiveKernels(AbstractBackend<T, S> backend, MathFamilies<T> math, PrimitiveFamilies<T> primitives) {
         super(backend, math);
-        this.math = math;
+        this.primitives = primitives;
     }
 
     @Override
@@ -42,7 +42,7 @@ final class CheckedPrimitiveKernels<T extends AbstractTensor, S extends Abstract
                     + " (the last dimension of a " + a.shape() + "), got " + b.describe());
         }
         T out = scope.allocateF32(a.shape().withDim(-1, n));
-        return compute(out, () -> math.matmul(out, a, b, transposeB));
+        return compute(out, () -> primitives.dense().matmul(out, a, b, transposeB));
     }
 
     @Override
@@ -52,7 +52,7 @@ final class CheckedPrimitiveKernels<T extends AbstractTensor, S extends Abstract
         T x = backend.own(k, "x", xIn);
         Args.f32(k, "x", x);
         T out = scope.allocateF32(x.shape());
-        return compute(out, () -> math.scale(out, x, factor));
+        return compute(out, () -> primitives.dense().scale(out, x, factor));
     }
 
     @Override
@@ -64,7 +64,7 @@ final class CheckedPrimitiveKernels<T extends AbstractTensor, S extends Abstract
             throw Args.fail(k, "dtype must not be null");
         }
         T out = scope.allocate(dtype, x.shape());
-        return compute(out, () -> math.cast(out, x));
+        return compute(out, () -> primitives.dense().cast(out, x));
     }
 
     @Override
@@ -80,7 +80,7 @@ final class CheckedPrimitiveKernels<T extends AbstractTensor, S extends Abstract
         T mask = scoreMatrix(k, "mask", maskIn, lq, lk, s);
         T bias = scoreMatrix(k, "bias", biasIn, lq, lk, s);
         T out = scope.allocateF32(s.shape());
-        return compute(out, () -> math.softmax(out, s, mask, bias));
+        return compute(out, () -> primitives.norm().softmax(out, s, mask, bias));
     }
 
     private T scoreMatrix(String k, String name, Tensor in, int lq, int lk, T scores) {
@@ -109,7 +109,7 @@ final class CheckedPrimitiveKernels<T extends AbstractTensor, S extends Abstract
         checkGrids(kn, q.shape(), k.shape(), "k");
         Shape qs = q.shape();
         T out = scope.allocateF32(Shape.of(qs.dim(0), qs.dim(2), qs.dim(3), window.size()));
-        return compute(out, () -> math.localSimilar(out, q, k, window));
+        return compute(out, () -> primitives.attention().localSimilar(out, q, k, window));
     }
 
     @Override
@@ -137,7 +137,7 @@ final class CheckedPrimitiveKernels<T extends AbstractTensor, S extends Abstract
                     + v.describe());
         }
         T out = scope.allocateF32(qShape);
-        return compute(out, () -> math.localWeighting(out, w, v, window));
+        return compute(out, () -> primitives.attention().localWeighting(out, w, v, window));
     }
 
     /** The query grid must be an integer multiple of the key grid, with the same batch and channels. */
