@@ -43,6 +43,8 @@ public final class Tolerances {
         BY_KERNEL.put("softmax", TRANSCENDENTAL);
         BY_KERNEL.put("logSoftmaxGather", LOG_PROBABILITY);
         BY_KERNEL.put("topK", EXACT);
+        BY_KERNEL.put("sampleClusters", EXACT);
+        BY_KERNEL.put("sampleTopK", EXACT);
         BY_KERNEL.put("attention", REDUCTION);
         BY_KERNEL.put("gridAttention", REDUCTION);
         BY_KERNEL.put("localSimilar", REDUCTION);

@@ -9,6 +9,8 @@ import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
 import org.cogview2.spi.TopK;
+import org.cogview2.spi.sampling.ClusterSampling;
+import org.cogview2.spi.sampling.RowDraws;
 
 /**
  * Kernels that forward every call, the primitive ones included, to the reference backend's; tests override one
@@ -80,6 +82,17 @@ class DelegatingKernels implements PrimitiveKernels {
     @Override
     public TopK topK(TensorScope into, Tensor x, int k) {
         return delegate.topK(into, x, k);
+    }
+
+    @Override
+    public Tensor sampleClusters(TensorScope into, Tensor logits, Tensor labels, int clusters, ClusterSampling sampling,
+                                 RowDraws draws) {
+        return delegate.sampleClusters(into, logits, labels, clusters, sampling, draws);
+    }
+
+    @Override
+    public Tensor sampleTopK(TensorScope into, Tensor logits, int k, RowDraws draws) {
+        return delegate.sampleTopK(into, logits, k, draws);
     }
 
     @Override

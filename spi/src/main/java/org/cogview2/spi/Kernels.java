@@ -1,5 +1,10 @@
 package org.cogview2.spi;
 
+import org.cogview2.spi.sampling.ClusterSampler;
+import org.cogview2.spi.sampling.ClusterSampling;
+import org.cogview2.spi.sampling.RowDraws;
+import org.cogview2.spi.sampling.TopKSampler;
+
 /**
  * The kernel set CogView2 needs. Every method reads tensors of this backend and writes a new tensor
  * {@code into} the given scope; inputs are never modified (except the destination of {@link #copyInto}).
@@ -66,6 +71,24 @@ public interface Kernels {
 
     /** The {@code k} largest entries of every row of x {@code [..., V]}; see {@link TopK} for order and ties. */
     TopK topK(TensorScope into, Tensor x, int k);
+
+    // ---------------------------------------------------------------- sampling
+
+    /**
+     * CogView2's cluster strategy (stage 1 and direct super-resolution) on every row of logits F32 {@code [M, V]}:
+     * the id of row m is {@link ClusterSampler#choose}{@code (row m, labels, sampling, draws.picker(m)).token()},
+     * exactly. {@code labels} is I32 {@code [n]} ({@code 1 <= n <= V}: only the first n columns take part), each in
+     * {@code [0, clusters)}; {@code draws} has M rows. Result I32 {@code [M]}: the stages read back ids, not logits.
+     */
+    Tensor sampleClusters(TensorScope into, Tensor logits, Tensor labels, int clusters, ClusterSampling sampling,
+                          RowDraws draws);
+
+    /**
+     * The iterative super-resolution strategy on every row of logits F32 {@code [M, V]}: the id of row m is
+     * {@link TopKSampler#choose}{@code (row m, V, k, draws.picker(m))}, exactly ({@code 1 <= k <= V}; ties at the k-th
+     * value are kept). Result I32 {@code [M]}.
+     */
+    Tensor sampleTopK(TensorScope into, Tensor logits, int k, RowDraws draws);
 
     // ---------------------------------------------------------------- attention
 

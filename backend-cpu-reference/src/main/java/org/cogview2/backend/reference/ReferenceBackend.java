@@ -65,7 +65,7 @@ public final class ReferenceBackend extends AbstractBackend<ReferenceTensor, Ref
         AttentionKernels attention = new AttentionKernels(parallel);
         this.kernels = CheckedKernels.withPrimitives(this,
                 new MathFamilies<>(dense, norm, attention, new LookupKernels(parallel), new ImageKernels(parallel),
-                        new LayoutKernels()),
+                        new LayoutKernels(), new SamplingKernels(parallel)),
                 new PrimitiveFamilies<>(dense, norm, attention));
     }
 

@@ -65,7 +65,8 @@ public final class VectorBackend extends AbstractBackend<VTensor, VScope> {
         Norms norms = new Norms(this);
         Attention attention = new Attention(this);
         this.kernels = CheckedKernels.withPrimitives(this,
-                new MathFamilies<>(dense, norms, attention, new Lookup(this), new Images(this), new Layout()),
+                new MathFamilies<>(dense, norms, attention, new Lookup(this), new Images(this), new Layout(),
+                        new Sampling(this)),
                 new PrimitiveFamilies<>(dense, norms, attention));
     }
 

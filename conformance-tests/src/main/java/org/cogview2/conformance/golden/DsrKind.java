@@ -5,7 +5,7 @@ import org.cogview2.api.RunControl;
 import org.cogview2.api.TokenGrid;
 import org.cogview2.conformance.ComparisonResult;
 import org.cogview2.conformance.Tolerance;
-import org.cogview2.models.sampling.ClusterChoice;
+import org.cogview2.spi.sampling.ClusterChoice;
 import org.cogview2.models.sampling.ClusterTable;
 import org.cogview2.models.sampling.DrawSource;
 import org.cogview2.models.sr.DirectSuperResolution;

@@ -21,6 +21,7 @@ public final class StandardRules {
         rules.addAll(LookupRules.rules());
         rules.addAll(ImageRules.rules());
         rules.addAll(LayoutRules.rules());
+        rules.addAll(SamplingRules.rules());
         rules.addAll(GoldenRules.rules());
         return List.copyOf(rules);
     }

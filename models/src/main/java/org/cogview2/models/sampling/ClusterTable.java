@@ -4,6 +4,11 @@ import org.cogview2.api.ModelFormatException;
 import org.cogview2.checkpoint.npy.NpyArray;
 
 import java.nio.file.Path;
+import org.cogview2.spi.Shape;
+import org.cogview2.spi.Tensor;
+import org.cogview2.spi.TensorScope;
+import org.cogview2.spi.sampling.ClusterLabels;
+
 import java.util.Arrays;
 
 /**
@@ -19,24 +24,14 @@ public final class ClusterTable {
     public static final int CLUSTERS = 500;
 
     private final int[] labels;
-    private final int[][] members;
     private final int usableTokens;
+    /** The usable tokens' labels with each cluster's members: what the sampling functions and kernels read. */
+    private final ClusterLabels usable;
 
     private ClusterTable(int[] labels, int usableTokens) {
         this.labels = labels;
         this.usableTokens = usableTokens;
-        int[] counts = new int[CLUSTERS];
-        for (int v = 0; v < usableTokens; v++) {
-            counts[labels[v]]++;
-        }
-        members = new int[CLUSTERS][];
-        for (int c = 0; c < CLUSTERS; c++) {
-            members[c] = new int[counts[c]];
-        }
-        int[] fill = new int[CLUSTERS];
-        for (int v = 0; v < usableTokens; v++) {
-            members[labels[v]][fill[labels[v]]++] = v;
-        }
+        this.usable = ClusterLabels.of(Arrays.copyOf(labels, usableTokens), CLUSTERS);
     }
 
     /**
@@ -94,15 +89,20 @@ public final class ClusterTable {
 
     /** Index of {@code token} among the tokens of its cluster (ascending order): what a token draw picks. */
     public int indexInCluster(int token) {
-        int index = java.util.Arrays.binarySearch(members[labels[token]], token);
+        int index = Arrays.binarySearch(usable.members(labels[token]), token);
         if (index < 0) {
             throw new IllegalStateException("token " + token + " is missing from its cluster");
         }
         return index;
     }
 
-    /** The tokens of cluster {@code c}, ascending. */
-    int[] members(int c) {
-        return members[c];
+    /** The usable tokens' labels, as the sampling functions of the SPI and the backends' sampling kernels take them. */
+    public ClusterLabels usableLabels() {
+        return usable;
+    }
+
+    /** The usable tokens' labels as an I32 {@code [usableTokens()]} tensor of {@code scope}: upload once per stage run. */
+    public Tensor upload(TensorScope scope) {
+        return scope.fromInts(Arrays.copyOf(labels, usableTokens), Shape.of(usableTokens));
     }
 }

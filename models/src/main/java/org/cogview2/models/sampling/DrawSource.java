@@ -1,5 +1,9 @@
 package org.cogview2.models.sampling;
 
+import org.cogview2.spi.sampling.DrawPurpose;
+import org.cogview2.spi.sampling.Picker;
+import org.cogview2.spi.sampling.RowDraws;
+
 /**
  * Makes the random choices of sampling. Each draw is identified by the sample's index in the whole request, the
  * step (or grid cell) and its purpose, so a seeded source gives the same choices however samples are batched.
@@ -16,7 +20,26 @@ public interface DrawSource {
      */
     int draw(long sample, int step, DrawPurpose purpose, float[] weights, int length);
 
-    /** A seeded source: inverse-CDF sampling with uniforms from {@link Philox}. */
+    /** The draws of one (sample, step) as the SPI's sampling functions take them. */
+    default Picker picker(long sample, int step) {
+        return (purpose, weights, length) -> draw(sample, step, purpose, weights, length);
+    }
+
+    /**
+     * These draws for rows of a backend sampling kernel, or null when only the host can make them (an injected
+     * source that replays recorded choices): then the stage samples on the host from read-back logits.
+     */
+    default RowDraws rows(long[] samples, int[] steps) {
+        return null;
+    }
+
+    /** {@link #rows} for the {@code count} consecutive cells {@code firstStep ..} of one sample. */
+    default RowDraws cells(long sample, int firstStep, int count) {
+        RowDraws layout = RowDraws.cells(0, false, sample, firstStep, count);
+        return rows(layout.samples(), layout.steps());
+    }
+
+    /** A seeded source: inverse-CDF sampling with uniforms from {@link org.cogview2.spi.sampling.Philox}. */
     static DrawSource seeded(long seed) {
         return new SeededDraws(seed);
     }
@@ -31,17 +54,11 @@ public interface DrawSource {
 
     /** Always the most likely index (the first on ties): greedy decisions, for verification. */
     static DrawSource mode() {
-        return (sample, step, purpose, weights, length) -> argmax(weights, length);
+        return ModeDraws.INSTANCE;
     }
 
     /** The first index of the largest weight. */
     static int argmax(float[] weights, int length) {
-        int best = 0;
-        for (int i = 1; i < length; i++) {
-            if (weights[i] > weights[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return Picker.argmax(weights, length);
     }
 }

@@ -1,9 +1,12 @@
 package org.cogview2.models.sampling;
 
+import org.cogview2.spi.sampling.DrawPurpose;
+import org.cogview2.spi.sampling.Picker;
+import org.cogview2.spi.sampling.RowDraws;
+
 /**
- * Inverse-CDF draws: {@code u} uniform in [0, 1) from Philox keyed by the seed and counted by (sample, step,
- * purpose); the result is the first index whose cumulative weight (summed in double, index order) exceeds
- * {@code u * total}.
+ * Inverse-CDF draws ({@link Picker#seeded}): {@code u} uniform in [0, 1) from Philox keyed by the seed and counted by
+ * (sample, step, purpose). A backend's sampling kernel makes the very same draws ({@link #rows}).
  */
 final class SeededDraws implements DrawSource {
 
@@ -22,25 +25,16 @@ final class SeededDraws implements DrawSource {
 
     @Override
     public int draw(long sample, int step, DrawPurpose purpose, float[] weights, int length) {
-        double total = 0;
-        for (int i = 0; i < length; i++) {
-            total += weights[i];
-        }
-        if (!(total > 0) || Double.isInfinite(total)) {
-            throw new IllegalArgumentException("cannot sample from weights summing to " + total);
-        }
-        double u = Philox.uniform(seed, (int) sample, (int) (sample >>> 32), step, purpose.ordinal()) * total;
-        double cumulative = 0;
-        int last = -1;
-        for (int i = 0; i < length; i++) {
-            if (weights[i] > 0) {
-                cumulative += weights[i];
-                last = i;
-                if (u < cumulative) {
-                    return i;
-                }
-            }
-        }
-        return last; // rounding left u at the very top: the last index with weight
+        return Picker.seeded(seed, sample, step).pick(purpose, weights, length);
+    }
+
+    @Override
+    public Picker picker(long sample, int step) {
+        return Picker.seeded(seed, sample, step);
+    }
+
+    @Override
+    public RowDraws rows(long[] samples, int[] steps) {
+        return new RowDraws(seed, false, samples, steps);
     }
 }

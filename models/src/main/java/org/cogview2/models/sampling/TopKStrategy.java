@@ -1,9 +1,10 @@
 package org.cogview2.models.sampling;
 
+import org.cogview2.spi.sampling.TopKSampler;
+
 /**
- * The iterative super-resolution strategy (spec 02 §7.2): temperature 1, keep the tokens whose logit is at least
- * the k-th largest (ties at the threshold kept), softmax, draw. No clusters and no entropy filter: that code is
- * commented out in the official release.
+ * The iterative super-resolution strategy (spec 02 §7.2) on the host: the SPI's definition ({@link TopKSampler},
+ * which the backends' {@code sampleTopK} kernel computes on their side) with the draws of a {@link DrawSource}.
  */
 public final class TopKStrategy {
 
@@ -12,23 +13,6 @@ public final class TopKStrategy {
 
     /** Chooses a token from {@code logits[offset .. offset + n)} keeping the top {@code k}. */
     public static int choose(float[] logits, int offset, int n, int k, long sample, int step, DrawSource draws) {
-        float[] row = new float[n];
-        System.arraycopy(logits, offset, row, 0, n);
-        int[] top = TopK.indices(row, n, k);
-        float threshold = row[top[k - 1]];
-        float max = row[top[0]];
-        float[] weights = new float[n];
-        double sum = 0;
-        for (int v = 0; v < n; v++) {
-            if (row[v] >= threshold) {
-                weights[v] = (float) Math.exp(row[v] - max);
-                sum += weights[v];
-            }
-        }
-        float inv = (float) (1.0 / sum);
-        for (int v = 0; v < n; v++) {
-            weights[v] *= inv;
-        }
-        return draws.draw(sample, step, DrawPurpose.TOKEN, weights, n);
+        return TopKSampler.choose(logits, offset, n, k, draws.picker(sample, step));
     }
 }

@@ -8,7 +8,8 @@ import org.cogview2.api.RunControl;
 import org.cogview2.api.Stage;
 import org.cogview2.api.SuperResolver;
 import org.cogview2.api.TokenGrid;
-import org.cogview2.models.sampling.ClusterChoice;
+import org.cogview2.spi.sampling.ClusterChoice;
+import org.cogview2.spi.sampling.RowDraws;
 import org.cogview2.models.sampling.ClusterStrategy;
 import org.cogview2.models.sampling.ClusterTable;
 import org.cogview2.models.sampling.DrawSource;
@@ -51,10 +52,14 @@ public final class DirectSuperResolution implements SuperResolver {
     @Override
     public List<TokenGrid> superResolve(int[] textIds, List<TokenGrid> lowResolution, DsrSampling sampling, long seed, RunControl control) {
         DrawSource draws = sampling.greedy() ? DrawSource.mode() : DrawSource.seeded(seed, 2);
-        return superResolve(textIds, lowResolution, sampling, draws, control, choice -> { });
+        return superResolve(textIds, lowResolution, sampling, draws, control, null);
     }
 
-    /** With explicit draws and a view of every cell's decision (tests, traces). */
+    /**
+     * With explicit draws and, unless {@code decisions} is null, a view of every cell's decision (tests, traces).
+     * Cells are sampled by the backend's {@code sampleClusters} kernel (only ids are read back) unless the draws or the
+     * decisions need the host: then the logits are read back and sampled here, to the same ids.
+     */
     public List<TokenGrid> superResolve(int[] textIds, List<TokenGrid> lowResolution, DsrSampling sampling, DrawSource draws,
                                         RunControl control, Consumer<ClusterChoice> decisions) {
         DsrLayout layout = DsrLayout.of(textIds);
@@ -71,9 +76,10 @@ public final class DirectSuperResolution implements SuperResolver {
             List<TokenGrid> chunk = lowResolution.subList(c * MAX_BATCH, Math.min(lowResolution.size(), (c + 1) * MAX_BATCH));
             try (TensorScope scope = backend.newScope()) {
                 Tensor hidden = forward(scope, layout, textIds, chunk);
+                Tensor labels = decisions == null ? clusters.upload(scope) : null;
                 for (int b = 0; b < chunk.size(); b++) {
                     long sample = (long) c * MAX_BATCH + b;
-                    out.add(sampleGrid(hidden, b, strategy, draws, sample, decisions));
+                    out.add(sampleGrid(hidden, b, strategy, labels, draws, sample, decisions));
                 }
             }
         }
@@ -118,16 +124,29 @@ public final class DirectSuperResolution implements SuperResolver {
         }
     }
 
-    private TokenGrid sampleGrid(Tensor hidden, int b, ClusterStrategy strategy, DrawSource draws, long sample,
-                                 Consumer<ClusterChoice> decisions) {
+    private TokenGrid sampleGrid(Tensor hidden, int b, ClusterStrategy strategy, Tensor labels, DrawSource draws,
+                                 long sample, Consumer<ClusterChoice> decisions) {
         int cells = DsrLayout.HIGH_SIDE * DsrLayout.HIGH_SIDE;
         int[] tokens = new int[cells];
         for (int from = 0; from < cells; from += CELLS_PER_BLOCK) {
             int count = Math.min(CELLS_PER_BLOCK, cells - from);
+            RowDraws rows = labels == null ? null : draws.cells(sample, from, count);
+            if (rows != null) {
+                try (TensorScope tmp = backend.newScope()) {
+                    Tensor row = transformer.kernels().slice(tmp, tmp.narrow(hidden, b, 1), 1, DsrLayout.LEVEL0 + from, count);
+                    Tensor logits = tmp.reshape(transformer.imageLogits(tmp, row), Shape.of(count, SatTransformer.IMAGE_TOKENS));
+                    int[] ids = tmp.readInts(transformer.kernels().sampleClusters(tmp, logits, labels, ClusterTable.CLUSTERS,
+                            strategy.sampling(), rows));
+                    System.arraycopy(ids, 0, tokens, from, count);
+                }
+                continue;
+            }
             float[] logits = cellLogits(hidden, b, from, count);
             for (int i = 0; i < count; i++) {
                 ClusterChoice choice = strategy.choose(logits, i * SatTransformer.IMAGE_TOKENS, sample, from + i, draws);
-                decisions.accept(choice);
+                if (decisions != null) {
+                    decisions.accept(choice);
+                }
                 tokens[from + i] = choice.token();
             }
         }

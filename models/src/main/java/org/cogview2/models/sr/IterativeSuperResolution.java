@@ -14,6 +14,7 @@ import org.cogview2.spi.Backend;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
+import org.cogview2.spi.sampling.RowDraws;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -133,11 +134,25 @@ public final class IterativeSuperResolution implements Refiner {
                 for (int from = 0; from < masked.length; from += CELLS_PER_BLOCK) {
                     int count = Math.min(CELLS_PER_BLOCK, masked.length - from);
                     int[] cells = java.util.Arrays.copyOfRange(masked, from, from + count);
+                    long[] samples = new long[count];
+                    int[] steps = new int[count];
+                    for (int i = 0; i < count; i++) {
+                        samples[i] = sample;
+                        steps[i] = (pass - 1) * IterSrLayout.CELLS + cells[i];
+                    }
+                    RowDraws rows = draws.rows(samples, steps);
+                    if (rows != null) {
+                        // On the backend: only the ids come back.
+                        int[] ids = sampleOnBackend(hidden, b, cells, topK, rows);
+                        for (int i = 0; i < count; i++) {
+                            next[b][cells[i]] = ids[i];
+                        }
+                        continue;
+                    }
                     float[] logits = cellLogits(hidden, b, cells);
                     for (int i = 0; i < count; i++) {
-                        int step = (pass - 1) * IterSrLayout.CELLS + cells[i];
                         next[b][cells[i]] = TopKStrategy.choose(logits, i * SatTransformer.IMAGE_TOKENS,
-                                imageTokens, topK, sample, step, draws);
+                                imageTokens, topK, sample, steps[i], draws);
                     }
                 }
                 observer.onPass(pass, sample, grids[b].clone(), next[b].clone());
@@ -176,13 +191,28 @@ public final class IterativeSuperResolution implements Refiner {
     /** Image logits of the given grid cells of sample {@code b} (cell k reads input index 16 + k: no shift). */
     public float[] cellLogits(Tensor hidden, int b, int[] cells) {
         try (TensorScope tmp = backend.newScope()) {
-            Tensor rows = tmp.reshape(tmp.narrow(hidden, b, 1), Shape.of(IterSrLayout.LENGTH, hidden.shape().dim(2)));
-            int[] index = new int[cells.length];
-            for (int i = 0; i < cells.length; i++) {
-                index[i] = IterSrLayout.TEXT_SLOTS + cells[i];
+            return tmp.readFloats(logitsOf(tmp, hidden, b, cells));
+        }
+    }
+
+    private Tensor logitsOf(TensorScope tmp, Tensor hidden, int b, int[] cells) {
+        Tensor rows = tmp.reshape(tmp.narrow(hidden, b, 1), Shape.of(IterSrLayout.LENGTH, hidden.shape().dim(2)));
+        int[] index = new int[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            index[i] = IterSrLayout.TEXT_SLOTS + cells[i];
+        }
+        Tensor picked = transformer.kernels().embedding(tmp, rows, tmp.fromInts(index, Shape.of(index.length)));
+        return transformer.imageLogits(tmp, picked);
+    }
+
+    /** The backend's {@code sampleTopK} over the usable image ids of the cells' logits. */
+    private int[] sampleOnBackend(Tensor hidden, int b, int[] cells, int topK, RowDraws rows) {
+        try (TensorScope tmp = backend.newScope()) {
+            Tensor logits = tmp.reshape(logitsOf(tmp, hidden, b, cells), Shape.of(cells.length, SatTransformer.IMAGE_TOKENS));
+            if (imageTokens < SatTransformer.IMAGE_TOKENS) {
+                logits = transformer.kernels().slice(tmp, logits, 1, 0, imageTokens);
             }
-            Tensor picked = transformer.kernels().embedding(tmp, rows, tmp.fromInts(index, Shape.of(index.length)));
-            return tmp.readFloats(transformer.imageLogits(tmp, picked));
+            return tmp.readInts(transformer.kernels().sampleTopK(tmp, logits, topK, rows));
         }
     }
 }

@@ -25,6 +25,8 @@ import org.cogview2.models.coglm.TokenChooser;
 import org.cogview2.models.completion.CompletionLayout;
 import org.cogview2.models.completion.CompletionRegion;
 import org.cogview2.models.sampling.DrawSource;
+import org.cogview2.models.sr.IterativeSuperResolution;
+import org.cogview2.api.DsrSampling;
 import org.cogview2.models.demo.DemoModels;
 import org.cogview2.models.sampling.ClusterTable;
 import org.cogview2.spi.Backend;
@@ -186,6 +188,34 @@ class PipelineTest {
         }
         assertNotEquals(result.images().get(0).score(), result.images().get(2).score());
         assertTrue(result.timings().stream().anyMatch(t -> t.stage() == Stage.POST_SELECT));
+    }
+
+    @Test
+    void super_resolution_draws_the_same_ids_on_the_backend_as_on_the_host() {
+        int[] text = pipeline.tokenizer().encode("a lighthouse");
+        int[] low = new int[400];
+        for (int i = 0; i < low.length; i++) {
+            low[i] = (i * 131) % 8192;
+        }
+        DrawSource seeded = DrawSource.seeded(9, 2);
+        // The same draws without rows(): only the host can make them, so the stages read logits back.
+        DrawSource hostOnly = seeded::draw;
+        List<TokenGrid> direct;
+        try (var dsr = models.dsr(CancellationToken.create())) {
+            DsrSampling sampling = DsrSampling.clusters(100, 0.89f);
+            direct = dsr.get().superResolve(text, List.of(TokenGrid.of(20, low)), sampling, seeded, RunControl.none(), null);
+            List<TokenGrid> onHost = dsr.get().superResolve(text, List.of(TokenGrid.of(20, low)), sampling, seeded,
+                    RunControl.none(), choice -> { });
+            assertEquals(onHost, direct);
+        }
+        try (var itersr = models.itersr(CancellationToken.create())) {
+            List<TokenGrid> onBackend = itersr.get().refine(text, direct, null, seeded, RunControl.none(),
+                    IterativeSuperResolution.PassObserver.NONE);
+            List<TokenGrid> onHost = itersr.get().refine(text, direct, null, hostOnly, RunControl.none(),
+                    IterativeSuperResolution.PassObserver.NONE);
+            assertEquals(onHost, onBackend);
+            assertNotEquals(direct, onBackend, "refinement changed cells");
+        }
     }
 
     @Test

@@ -1,5 +1,9 @@
 package org.cogview2.models.sampling;
 
+import org.cogview2.spi.sampling.ClusterChoice;
+import org.cogview2.spi.sampling.ClusterSampler;
+import org.cogview2.spi.sampling.DrawPurpose;
+import org.cogview2.spi.sampling.Philox;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -55,7 +59,7 @@ class SamplingTest {
     @Test
     void top_k_is_descending_with_lower_index_first_on_ties() {
         float[] v = {1f, 5f, 3f, 5f, 2f};
-        assertArrayEquals(new int[]{1, 3, 2}, TopK.indices(v, v.length, 3));
+        assertArrayEquals(new int[]{1, 3, 2}, ClusterSampler.topIndices(v, v.length, 3));
     }
 
     @Test

@@ -10,6 +10,9 @@ import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
 import org.cogview2.spi.TopK;
+import org.cogview2.spi.sampling.ClusterLabels;
+import org.cogview2.spi.sampling.ClusterSampling;
+import org.cogview2.spi.sampling.RowDraws;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +33,11 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
 
     protected final AbstractBackend<T, S> backend;
     private final MathFamilies<T> math;
+    /** The cluster table last read back, by the identity of its tensor: a stage samples many times with one table. */
+    private volatile CachedLabels lastLabels;
+
+    private record CachedLabels(Tensor tensor, int clusters, ClusterLabels table) {
+    }
 
     protected CheckedKernels(AbstractBackend<T, S> backend, MathFamilies<T> math) {
         this.backend = backend;
@@ -236,6 +244,77 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
             throw e;
         }
         return new TopK(values, indices);
+    }
+
+    // ---------------------------------------------------------------- sampling
+
+    @Override
+    public Tensor sampleClusters(TensorScope into, Tensor logitsIn, Tensor labelsIn, int clusters,
+                                 ClusterSampling sampling, RowDraws draws) {
+        String k = "sampleClusters";
+        S scope = backend.ownScope(k, into);
+        T logits = backend.own(k, "logits", logitsIn);
+        T labels = backend.own(k, "labels", labelsIn);
+        Args.f32(k, "logits", logits);
+        Args.rank(k, "logits", logits, 2, "[M, V]");
+        Args.i32(k, "labels", labels);
+        Args.rank(k, "labels", labels, 1, "[n]");
+        int m = logits.shape().dim(0);
+        int v = logits.shape().dim(1);
+        int n = labels.shape().dim(0);
+        if (n < 1 || n > v) {
+            throw Args.fail(k, "labels must have 1 to " + v + " entries (the columns of logits " + logits.shape()
+                    + "), got " + labels.describe());
+        }
+        if (sampling == null) {
+            throw Args.fail(k, "sampling must not be null");
+        }
+        checkDraws(k, draws, m, logits);
+        ClusterLabels table = labelsOf(k, scope, labels, clusters);
+        T out = scope.allocate(DType.I32, Shape.of(m));
+        return compute(out, () -> math.sampling().sampleClusters(out, logits, labels, table, sampling, draws));
+    }
+
+    private ClusterLabels labelsOf(String k, S scope, T labels, int clusters) {
+        CachedLabels cached = lastLabels;
+        if (cached != null && cached.tensor() == labels && cached.clusters() == clusters) {
+            return cached.table();
+        }
+        ClusterLabels table;
+        try {
+            table = ClusterLabels.of(scope.readInts(labels), clusters);
+        } catch (IllegalArgumentException e) {
+            throw Args.fail(k, "labels " + labels.describe() + ": " + e.getMessage());
+        }
+        lastLabels = new CachedLabels(labels, clusters, table);
+        return table;
+    }
+
+    @Override
+    public Tensor sampleTopK(TensorScope into, Tensor logitsIn, int kCount, RowDraws draws) {
+        String k = "sampleTopK";
+        S scope = backend.ownScope(k, into);
+        T logits = backend.own(k, "logits", logitsIn);
+        Args.f32(k, "logits", logits);
+        Args.rank(k, "logits", logits, 2, "[M, V]");
+        int m = logits.shape().dim(0);
+        int v = logits.shape().dim(1);
+        if (kCount < 1 || kCount > v) {
+            throw Args.fail(k, "k must be in [1, " + v + "] (the columns of logits " + logits.shape() + "), got " + kCount);
+        }
+        checkDraws(k, draws, m, logits);
+        T out = scope.allocate(DType.I32, Shape.of(m));
+        return compute(out, () -> math.sampling().sampleTopK(out, logits, kCount, draws));
+    }
+
+    private static void checkDraws(String k, RowDraws draws, int rows, Tensor logits) {
+        if (draws == null) {
+            throw Args.fail(k, "draws must not be null");
+        }
+        if (draws.rows() != rows) {
+            throw Args.fail(k, "draws must have one row per row of logits " + logits.shape() + " (" + rows + "), got "
+                    + draws.rows());
+        }
     }
 
     // ---------------------------------------------------------------- attention

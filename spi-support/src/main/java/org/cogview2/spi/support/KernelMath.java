@@ -21,5 +21,6 @@ import org.cogview2.spi.Kernels;
  * @param <T> the backend's tensor class
  */
 public interface KernelMath<T extends AbstractTensor> extends MathFamilies.Dense<T>, MathFamilies.Norm<T>,
-        MathFamilies.Attention<T>, MathFamilies.Lookup<T>, MathFamilies.Image<T>, MathFamilies.Layout<T> {
+        MathFamilies.Attention<T>, MathFamilies.Lookup<T>, MathFamilies.Image<T>, MathFamilies.Layout<T>,
+        MathFamilies.Sampling<T> {
 }

@@ -3,23 +3,27 @@ package org.cogview2.spi.support;
 import org.cogview2.spi.Conv2dSpec;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.LocalWindow;
+import org.cogview2.spi.sampling.ClusterLabels;
+import org.cogview2.spi.sampling.ClusterSampling;
+import org.cogview2.spi.sampling.RowDraws;
 
 import java.util.List;
 
 /**
  * The math of a backend by kernel family, as {@link CheckedKernels} calls it: a backend whose code is split by family
- * (dense algebra, norms, attention, lookups, images, layout) hands its six family objects over as they are, with no
+ * (dense algebra, norms, attention, lookups, images, layout, sampling) hands its six family objects over as they are, with no
  * delegating class in between; a backend written as one class implements {@link KernelMath} and uses {@link #of}.
  * The preconditions every method may assume are those of {@link KernelMath}.
  *
  * @param <T> the backend's tensor class
  */
 public record MathFamilies<T extends AbstractTensor>(Dense<T> dense, Norm<T> norm, Attention<T> attention,
-                                                     Lookup<T> lookup, Image<T> image, Layout<T> layout) {
+                                                     Lookup<T> lookup, Image<T> image, Layout<T> layout,
+                                                     Sampling<T> sampling) {
 
-    /** All six families from one object. */
+    /** All seven families from one object. */
     public static <T extends AbstractTensor> MathFamilies<T> of(KernelMath<T> math) {
-        return new MathFamilies<>(math, math, math, math, math, math);
+        return new MathFamilies<>(math, math, math, math, math, math, math);
     }
 
     /** {@code linear} and {@code add}. */
@@ -93,5 +97,21 @@ public record MathFamilies<T extends AbstractTensor>(Dense<T> dense, Norm<T> nor
          * {@link IllegalArgumentException} naming {@code copyInto} and dst.
          */
         void copyInto(T dst, int axis, int offset, T src);
+    }
+
+    /**
+     * Token sampling from logits that stay on the backend: each row's id must be exactly what the host functions of
+     * {@link org.cogview2.spi.sampling} return for that row ({@code draws.picker(m)}), whatever the order rows are
+     * computed in.
+     */
+    public interface Sampling<T extends AbstractTensor> {
+
+        /**
+         * {@code labels} is the labels tensor read once on the host and checked ({@code table}); a device backend may
+         * use either.
+         */
+        void sampleClusters(T out, T logits, T labels, ClusterLabels table, ClusterSampling sampling, RowDraws draws);
+
+        void sampleTopK(T out, T logits, int k, RowDraws draws);
     }
 }

@@ -197,5 +197,7 @@ final class ToyBackend extends AbstractBackend<ToyBackend.ToyTensor, ToyBackend.
         @Override public void concat(ToyTensor out, int axis, List<ToyTensor> parts) { throw new UnsupportedOperationException(); }
         @Override public void slice(ToyTensor out, ToyTensor x, int axis, int start) { throw new UnsupportedOperationException(); }
         @Override public void copyInto(ToyTensor dst, int axis, int offset, ToyTensor src) { throw new UnsupportedOperationException(); }
+        @Override public void sampleClusters(ToyTensor out, ToyTensor logits, ToyTensor labels, org.cogview2.spi.sampling.ClusterLabels table, org.cogview2.spi.sampling.ClusterSampling sampling, org.cogview2.spi.sampling.RowDraws draws) { throw new UnsupportedOperationException(); }
+        @Override public void sampleTopK(ToyTensor out, ToyTensor logits, int k, org.cogview2.spi.sampling.RowDraws draws) { throw new UnsupportedOperationException(); }
     }
 }

@@ -1,4 +1,4 @@
-package org.cogview2.models.sampling;
+package org.cogview2.spi.sampling;
 
 /**
  * One decision of the cluster strategy, with what led to it (for tests and traces).

@@ -1,4 +1,4 @@
-package org.cogview2.models.sampling;
+package org.cogview2.spi.sampling;
 
 /** What a random draw decides; part of the draw's counter so that different decisions never share a number. */
 public enum DrawPurpose {
