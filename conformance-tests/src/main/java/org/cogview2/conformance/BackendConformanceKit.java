@@ -133,7 +133,8 @@ public abstract class BackendConformanceKit {
         }
         java.util.Optional<Path> dir = GoldenData.locate();
         if (dir.isEmpty()) {
-            return Stream.of(DynamicTest.dynamicTest("golden data", () -> Assumptions.abort(GoldenData.notFoundReason("any"))));
+            return Stream.of(DynamicTest.dynamicTest("golden data",
+                    () -> GoldenData.skipOrFail("any", reason -> Assumptions.abort(reason))));
         }
         GoldenRunner runner = GoldenRunner.standard();
         return GoldenRunner.cases(dir.get()).stream().map(caseDir -> GoldenCase.read(caseDir, dir.get()))

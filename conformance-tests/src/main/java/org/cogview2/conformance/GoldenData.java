@@ -44,6 +44,34 @@ public final class GoldenData {
         return locate().map(p -> p.resolve(caseName)).filter(Files::isDirectory);
     }
 
+    /** Environment variable that turns a missing golden folder from a skip into a failure (set by the CI build). */
+    public static final String REQUIRED_VARIABLE = "COGVIEW2_REQUIRE_GOLDEN";
+
+    /** System property that overrides {@link #REQUIRED_VARIABLE} ({@code true} or {@code false}). */
+    public static final String REQUIRED_PROPERTY = "cogview2.golden.required";
+
+    /** Whether golden data must be present here: a build that promises to run every golden case sets it. */
+    public static boolean required() {
+        String p = System.getProperty(REQUIRED_PROPERTY);
+        if (p != null && !p.isBlank()) {
+            return Boolean.parseBoolean(p);
+        }
+        String v = System.getenv(REQUIRED_VARIABLE);
+        return v != null && !v.isBlank() && !v.equals("0");
+    }
+
+    /**
+     * Skips the calling case through {@code skip} with {@link #notFoundReason}, or fails when golden data is
+     * {@link #required()}.
+     */
+    public static void skipOrFail(String caseName, java.util.function.Consumer<String> skip) {
+        String reason = notFoundReason(caseName);
+        if (required()) {
+            throw new IllegalStateException(reason + "; " + REQUIRED_VARIABLE + " is set, so golden data must be present");
+        }
+        skip.accept(reason);
+    }
+
     /** Why {@link #caseFolder} found nothing, for skip messages. */
     public static String notFoundReason(String caseName) {
         return locate().isEmpty()

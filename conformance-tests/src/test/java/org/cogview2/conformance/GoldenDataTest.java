@@ -41,6 +41,28 @@ class GoldenDataTest {
     }
 
     @Test
+    void missingGoldenDataSkipsUnlessRequired(@TempDir Path dir) {
+        System.setProperty(GoldenData.GOLDEN_PROPERTY, dir.resolve("missing").toString());
+        String saved = System.getProperty(GoldenData.REQUIRED_PROPERTY);
+        try {
+            System.setProperty(GoldenData.REQUIRED_PROPERTY, "false");
+            StringBuilder skipped = new StringBuilder();
+            GoldenData.skipOrFail("dsr", skipped::append);
+            assertTrue(skipped.toString().contains("golden data not found"), skipped.toString());
+            System.setProperty(GoldenData.REQUIRED_PROPERTY, "true");
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> GoldenData.skipOrFail("dsr", reason -> { }));
+            assertTrue(e.getMessage().contains("must be present"), e.getMessage());
+        } finally {
+            if (saved == null) {
+                System.clearProperty(GoldenData.REQUIRED_PROPERTY);
+            } else {
+                System.setProperty(GoldenData.REQUIRED_PROPERTY, saved);
+            }
+        }
+    }
+
+    @Test
     void aPropertyNamingNoFolderFindsNothing(@TempDir Path dir) {
         System.setProperty(GoldenData.GOLDEN_PROPERTY, dir.resolve("missing").toString());
         assertTrue(GoldenData.locate().isEmpty());

@@ -16,10 +16,18 @@ public final class SharedTestData {
     private SharedTestData() {
     }
 
-    /** The shared folder; the calling test is skipped (with the reason) when it cannot be found. */
+    /**
+     * The shared folder; the calling test is skipped (with the reason) when it cannot be found, or fails when the
+     * environment variable {@code COGVIEW2_REQUIRE_GOLDEN} is set (the CI build: golden cases must run there).
+     */
     public static Path root() {
         Path found = find();
-        assumeTrue(found != null, "shared data folder (../shared beside the project root) not found");
+        String reason = "shared data folder (../shared beside the project root) not found";
+        String required = System.getenv("COGVIEW2_REQUIRE_GOLDEN");
+        if (found == null && required != null && !required.isBlank() && !required.equals("0")) {
+            throw new AssertionError(reason + "; COGVIEW2_REQUIRE_GOLDEN is set, so it must be present");
+        }
+        assumeTrue(found != null, reason);
         return found;
     }
 

@@ -180,7 +180,7 @@ final class GoldenRules {
         static Golden open(CaseContext c, String caseName) {
             Path dir = GoldenData.caseFolder(caseName).orElse(null);
             if (dir == null) {
-                c.skip(GoldenData.notFoundReason(caseName));
+                GoldenData.skipOrFail(caseName, c::skip);
             }
             try {
                 return new Golden(dir, new ObjectMapper().readTree(dir.resolve("case.json").toFile()));
