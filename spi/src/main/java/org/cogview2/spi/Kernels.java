@@ -23,7 +23,7 @@ import org.cogview2.spi.sampling.TopKSampler;
  * </ul>
  *
  * <p>These are the kernels the stages call, and all a backend must implement. Building blocks of the official
- * code that no stage calls (a plain matmul, softmax, the Image-Local-Attention primitives) are in the optional
+ * code that no stage calls (a plain matmul, softmax, top-k, the Image-Local-Attention primitives) are in the optional
  * {@link PrimitiveKernels}.
  *
  * <p>The conformance kit ({@code cogview2-conformance-tests}) checks each kernel of a backend against the CPU
@@ -68,9 +68,6 @@ public interface Kernels {
      * gives -infinity, as SAT's {@code evaluate_perplexity} does.
      */
     Tensor logSoftmaxGather(TensorScope into, Tensor logits, Tensor targets);
-
-    /** The {@code k} largest entries of every row of x {@code [..., V]}; see {@link TopK} for order and ties. */
-    TopK topK(TensorScope into, Tensor x, int k);
 
     // ---------------------------------------------------------------- sampling
 

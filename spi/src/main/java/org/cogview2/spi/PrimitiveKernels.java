@@ -2,7 +2,8 @@ package org.cogview2.spi;
 
 /**
  * Kernels of the official code's building blocks that no stage of the pipeline calls: a plain batched matmul,
- * scaling, casts, a masked softmax, and the two primitives of Image-Local-Attention ({@code similar},
+ * scaling, casts, a masked softmax, top-k (the stages sample with {@link Kernels#sampleClusters} and
+ * {@link Kernels#sampleTopK} instead), and the two primitives of Image-Local-Attention ({@code similar},
  * {@code weighting}) that the super-resolution models' fused {@link Kernels#gridAttention} replaces. A backend may
  * offer them (its {@link Backend#kernels()} object implements this interface, and it declares
  * {@link Capability#PRIMITIVE_KERNELS}); the conformance kit then checks them, the local-attention golden cases of
@@ -41,6 +42,9 @@ public interface PrimitiveKernels extends Kernels {
      * 0/1 {@code mask} (both {@code [Lq, Lk]} or null, broadcast over the leading dimensions).
      */
     Tensor softmax(TensorScope into, Tensor scores, Tensor mask, Tensor bias);
+
+    /** The {@code k} largest entries of every row of x {@code [..., V]}; see {@link TopK} for order and ties. */
+    TopK topK(TensorScope into, Tensor x, int k);
 
     /**
      * The Image-Local-Attention primitive {@code similar}: q F32 {@code [N, ch, Hq, Wq]}, k F32

@@ -232,9 +232,9 @@ abstract class KernelPathChecks {
         for (int i = 0; i < 200; i++) {
             x.values()[2 * v + i * 5] = 1.5f;
         }
-        check("topK values k=400", both((s, t) -> s.backend().kernels().topK(s, t[0], 400).values(), x), Tolerance.EXACT);
-        check("topK indices k=400", both((s, t) -> s.backend().kernels().topK(s, t[0], 400).indices(), x), Tolerance.EXACT);
-        check("topK indices k=v", both((s, t) -> s.backend().kernels().topK(s, t[0], v).indices(), x), Tolerance.EXACT);
+        check("topK values k=400", both((s, t) -> PrimitiveKernels.of(s.backend()).topK(s, t[0], 400).values(), x), Tolerance.EXACT);
+        check("topK indices k=400", both((s, t) -> PrimitiveKernels.of(s.backend()).topK(s, t[0], 400).indices(), x), Tolerance.EXACT);
+        check("topK indices k=v", both((s, t) -> PrimitiveKernels.of(s.backend()).topK(s, t[0], v).indices(), x), Tolerance.EXACT);
     }
 
     @Test

@@ -69,7 +69,7 @@ final class ReferenceFallback implements AutoCloseable {
         computeAll(List.of(out), (ref, c) -> List.of(kernel.run(ref, c)));
     }
 
-    /** Runs {@code kernel} on the reference and writes its results into {@code outs} ({@code topK}: values, indices). */
+    /** Runs {@code kernel} on the reference and writes its results into {@code outs}, in order. */
     void computeAll(List<TemplateTensor> outs, MultiKernel kernel) {
         calls.incrementAndGet();
         try (Call c = new Call(reference.newScope())) {

@@ -3,7 +3,6 @@ package org.cogview2.backend.template;
 import org.cogview2.spi.Conv2dSpec;
 import org.cogview2.spi.GridContext;
 import org.cogview2.spi.LocalWindow;
-import org.cogview2.spi.TopK;
 import org.cogview2.spi.sampling.ClusterLabels;
 import org.cogview2.spi.sampling.ClusterSampling;
 import org.cogview2.spi.sampling.RowDraws;
@@ -79,7 +78,6 @@ final class TemplateMath implements KernelMath<TemplateTensor> {
     @Override public void layerNorm(TemplateTensor out, TemplateTensor x, TemplateTensor gamma, TemplateTensor beta, float eps) { fallback.compute(out, (ref, c) -> ref.layerNorm(c.scope(), c.up(x), c.up(gamma), c.up(beta), eps)); }
     @Override public void groupNorm(TemplateTensor out, TemplateTensor x, int groups, TemplateTensor gamma, TemplateTensor beta, float eps) { fallback.compute(out, (ref, c) -> ref.groupNorm(c.scope(), c.up(x), groups, c.up(gamma), c.up(beta), eps)); }
     @Override public void logSoftmaxGather(TemplateTensor out, TemplateTensor logits, TemplateTensor targets) { fallback.compute(out, (ref, c) -> ref.logSoftmaxGather(c.scope(), c.up(logits), c.up(targets))); }
-    @Override public void topK(TemplateTensor values, TemplateTensor indices, TemplateTensor x, int k) { fallback.computeAll(List.of(values, indices), (ref, c) -> { TopK r = ref.topK(c.scope(), c.up(x), k); return List.of(r.values(), r.indices()); }); }
     @Override public void sampleClusters(TemplateTensor out, TemplateTensor logits, TemplateTensor labels, ClusterLabels table, ClusterSampling sampling, RowDraws draws) { fallback.compute(out, (ref, c) -> ref.sampleClusters(c.scope(), c.up(logits), c.up(labels), table.clusters(), sampling, draws)); }
     @Override public void sampleTopK(TemplateTensor out, TemplateTensor logits, int k, RowDraws draws) { fallback.compute(out, (ref, c) -> ref.sampleTopK(c.scope(), c.up(logits), k, draws)); }
     @Override public void attention(TemplateTensor out, TemplateTensor q, TemplateTensor k, TemplateTensor v, int heads, int keyLength, TemplateTensor mask, TemplateTensor bias) { fallback.compute(out, (ref, c) -> ref.attention(c.scope(), c.up(q), c.up(k), c.up(v), heads, keyLength, c.up(mask), c.up(bias))); }

@@ -9,7 +9,6 @@ import org.cogview2.spi.PrimitiveKernels;
 import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
-import org.cogview2.spi.TopK;
 import org.cogview2.spi.sampling.ClusterLabels;
 import org.cogview2.spi.sampling.ClusterSampling;
 import org.cogview2.spi.sampling.RowDraws;
@@ -217,33 +216,6 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         }
         T out = scope.allocateF32(Shape.of(m));
         return compute(out, () -> math.norm().logSoftmaxGather(out, logits, targets));
-    }
-
-    @Override
-    public TopK topK(TensorScope into, Tensor xIn, int kCount) {
-        String k = "topK";
-        S scope = backend.ownScope(k, into);
-        T x = backend.own(k, "x", xIn);
-        Args.f32(k, "x", x);
-        Args.minRank(k, "x", x, 1, "[..., V]");
-        int v = x.shape().dim(-1);
-        if (kCount < 0 || kCount > v) {
-            throw Args.fail(k, "k must be in [0, " + v + "] (the last dimension of x " + x.shape() + "), got " + kCount);
-        }
-        Shape outShape = x.shape().withDim(-1, kCount);
-        T values = scope.allocateF32(outShape);
-        T indices = null;
-        try {
-            indices = scope.allocate(DType.I32, outShape);
-            math.norm().topK(values, indices, x, kCount);
-        } catch (RuntimeException | Error e) {
-            values.close();
-            if (indices != null) {
-                indices.close();
-            }
-            throw e;
-        }
-        return new TopK(values, indices);
     }
 
     // ---------------------------------------------------------------- sampling

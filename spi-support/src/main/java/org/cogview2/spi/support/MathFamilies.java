@@ -34,7 +34,7 @@ public record MathFamilies<T extends AbstractTensor>(Dense<T> dense, Norm<T> nor
         void add(T out, T a, T b);
     }
 
-    /** Normalisations, activations, {@code logSoftmaxGather} and {@code topK}. */
+    /** Normalisations, activations and {@code logSoftmaxGather}. */
     public interface Norm<T extends AbstractTensor> {
 
         void layerNorm(T out, T x, T gamma, T beta, float eps);
@@ -46,8 +46,6 @@ public record MathFamilies<T extends AbstractTensor>(Dense<T> dense, Norm<T> nor
         void silu(T out, T x);
 
         void logSoftmaxGather(T out, T logits, T targets);
-
-        void topK(T values, T indices, T x, int k);
     }
 
     /** Attention over a key/value cache and the fused local 2D attention. */

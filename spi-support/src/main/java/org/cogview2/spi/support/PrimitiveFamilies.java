@@ -28,11 +28,14 @@ public record PrimitiveFamilies<T extends AbstractTensor>(Dense<T> dense, Norm<T
         void cast(T out, T x);
     }
 
-    /** The masked softmax. */
+    /** The masked softmax and top-k. */
     public interface Norm<T extends AbstractTensor> {
 
         /** {@code mask} and {@code bias} are null or {@code [Lq, Lk]}. */
         void softmax(T out, T scores, T mask, T bias);
+
+        /** {@code values} (F32) and {@code indices} (I32) are {@code [rows..., k]}. */
+        void topK(T values, T indices, T x, int k);
     }
 
     /** The two Image-Local-Attention primitives. */

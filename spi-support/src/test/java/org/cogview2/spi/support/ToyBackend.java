@@ -186,7 +186,6 @@ final class ToyBackend extends AbstractBackend<ToyBackend.ToyTensor, ToyBackend.
         @Override public void gelu(ToyTensor out, ToyTensor x) { throw new UnsupportedOperationException(); }
         @Override public void silu(ToyTensor out, ToyTensor x) { throw new UnsupportedOperationException(); }
         @Override public void logSoftmaxGather(ToyTensor out, ToyTensor logits, ToyTensor targets) { throw new UnsupportedOperationException(); }
-        @Override public void topK(ToyTensor values, ToyTensor indices, ToyTensor x, int k) { throw new UnsupportedOperationException(); }
         @Override public void attention(ToyTensor out, ToyTensor q, ToyTensor k, ToyTensor v, int heads, int keyLength, ToyTensor mask, ToyTensor bias) { throw new UnsupportedOperationException(); }
         @Override public void gridAttention(ToyTensor out, ToyTensor q, ToyTensor k, ToyTensor v, int heads, int side, LocalWindow selfWindow, GridContext context) { throw new UnsupportedOperationException(); }
         @Override public void nearestCode(ToyTensor out, ToyTensor z, ToyTensor codebook) { throw new UnsupportedOperationException(); }
