@@ -13,10 +13,17 @@ import java.util.Set;
  */
 public final class BenchSuite {
 
-    /** Every id, in the order they run; {@link #QUICK} is the subset {@code --quick} runs. */
+    /**
+     * Every id, in the order they run; {@link #DEFAULT} is what runs without {@code --only}, {@link #QUICK} the subset
+     * {@code --quick} runs. The {@code *-host-draws} ids sample the super-resolution cells on the host from read-back
+     * logits, as the stages did before the backends sampled: run them beside {@code dsr-pass} and {@code itersr} to see
+     * what sampling on the backend saves, in one run (they run first, after an untimed warm-up pass, so that both are
+     * measured with the JIT warm).
+     */
     public static final List<String> ALL = List.of("gemm-fp32-2048", "gemm-fp16w-decode", "gemm-fp16w-decode8",
-            "gemm-fp16w-prefill", "gemm-fp16w-sr", "coglm-stage1", "coglm-stage1-batch8", "dsr-pass", "itersr",
-            "ar-3600", "vqvae-decode");
+            "gemm-fp16w-prefill", "gemm-fp16w-sr", "coglm-stage1", "coglm-stage1-batch8",
+            "dsr-pass-host-draws", "dsr-pass", "itersr-host-draws", "itersr", "ar-3600", "vqvae-decode");
+    public static final List<String> DEFAULT = ALL.stream().filter(id -> !id.endsWith("-host-draws")).toList();
     public static final Set<String> QUICK = Set.of("gemm-fp32-2048", "gemm-fp16w-decode", "coglm-stage1", "dsr-pass",
             "itersr", "vqvae-decode");
 
@@ -54,6 +61,10 @@ public final class BenchSuite {
                     b -> StageBenchmarks.dsr(b, sr), e -> e.dsr(sr));
             case "itersr" -> new BenchCase(id, "stage 3 iterative SR, 6 LoPAR passes (" + sr + ")", false,
                     b -> StageBenchmarks.iterativeSr(b, sr), e -> e.iterativeSr(sr));
+            case "dsr-pass-host-draws" -> new BenchCase(id, "stage 2 DSR, cells sampled on the host (" + sr + ")", false,
+                    b -> StageBenchmarks.dsr(b, sr, true), e -> e.dsr(sr));
+            case "itersr-host-draws" -> new BenchCase(id, "stage 3 LoPAR, cells sampled on the host (" + sr + ")", false,
+                    b -> StageBenchmarks.iterativeSr(b, sr, true), e -> e.iterativeSr(sr));
             case "ar-3600" -> new BenchCase(id, "3600 tokens autoregressively, what LoPAR replaces (" + sr + ")", false,
                     b -> StageBenchmarks.autoregressive3600(b, sr), null);
             case "vqvae-decode" -> new BenchCase(id, "VQ-VAE decode " + decodeSide + "x" + decodeSide + " -> "

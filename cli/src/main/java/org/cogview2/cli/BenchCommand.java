@@ -46,7 +46,8 @@ final class BenchCommand implements Runnable {
 
     @Option(names = "--only", split = ",", paramLabel = "ID", description = "Measurements to run (default: all). Ids: "
             + "gemm-fp32-2048, gemm-fp16w-decode, gemm-fp16w-decode8, gemm-fp16w-prefill, gemm-fp16w-sr, coglm-stage1, "
-            + "coglm-stage1-batch8, dsr-pass, itersr, ar-3600, vqvae-decode.")
+            + "coglm-stage1-batch8, dsr-pass, itersr, ar-3600, vqvae-decode; and dsr-pass-host-draws, itersr-host-draws (the"
+            + " super-resolution cells sampled on the host, as before the backends sampled; not run by default).")
     Set<String> only;
 
     @Option(names = "--quick", description = "Only the headline measurements, with smaller models and a 40x40 VQ-VAE decode "
@@ -94,7 +95,7 @@ final class BenchCommand implements Runnable {
         PrintWriter err = spec.commandLine().getErr();
         Size coglm = new Size(or(layers, 12, 6), or(hidden, 768, 512), or(heads, 12, 8));
         Size sr = new Size(or(srLayers, 4, 2), or(srHidden, 256, 256), or(srHeads, 8, 8));
-        Set<String> ids = only != null ? new LinkedHashSet<>(only) : quick ? BenchSuite.QUICK : Set.copyOf(BenchSuite.ALL);
+        Set<String> ids = only != null ? new LinkedHashSet<>(only) : quick ? BenchSuite.QUICK : Set.copyOf(BenchSuite.DEFAULT);
         List<BenchCase> cases;
         try {
             cases = BenchSuite.cases(ids, coglm, sr, quick ? 40 : 60);
