@@ -41,7 +41,7 @@ class LayeringTest {
 
     @Test
     void modules_were_imported() {
-        for (String pkg : new String[]{"api", "spi", "spi.support", "checkpoint", "models", "tokenizer.icetk", "backend.reference", "backend.cuda", "backend.vector", "backend.template", "conformance", "cli", "guice", "dataset", "libtorch", "training", "demomodels"}) {
+        for (String pkg : new String[]{"api", "spi", "spi.support", "checkpoint", "models", "tokenizer.icetk", "backend.reference", "backend.cuda", "backend.vector", "backend.template", "conformance", "conformance.golden", "cli", "guice", "dataset", "libtorch", "training", "demomodels"}) {
             org.junit.jupiter.api.Assertions.assertTrue(
                     classes.stream().anyMatch(c -> c.getPackageName().startsWith("org.cogview2." + pkg)),
                     "no classes of org.cogview2." + pkg + " on the class path: the rules below would pass vacuously");
@@ -67,6 +67,16 @@ class LayeringTest {
         // A vendor may implement the SPI alone: the support module is plumbing beside it, never under it.
         ArchRule rule = noClasses().that().resideInAPackage("org.cogview2.spi")
                 .should().dependOnClassesThat().resideInAPackage("org.cogview2.spi.support..");
+        rule.check(classes);
+    }
+
+    @Test
+    void the_kit_without_its_golden_half_knows_nothing_of_the_models() {
+        // A vendor's test class path pulls the model code only when it adds cogview2-conformance-golden.
+        ArchRule rule = noClasses().that().resideInAPackage("org.cogview2.conformance..")
+                .and().resideOutsideOfPackage("org.cogview2.conformance.golden..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.cogview2.models..", "org.cogview2.tokenizer..",
+                        "org.cogview2.api..", "org.cogview2.conformance.golden..");
         rule.check(classes);
     }
 

@@ -1,11 +1,6 @@
 package org.cogview2.conformance;
 
 import org.cogview2.backend.reference.ReferenceBackend;
-import org.cogview2.conformance.golden.CaseOutcome;
-import org.cogview2.conformance.golden.GoldenCase;
-import org.cogview2.conformance.golden.GoldenContext;
-import org.cogview2.conformance.golden.GoldenKinds;
-import org.cogview2.conformance.golden.GoldenRunner;
 import org.cogview2.spi.Backend;
 import org.cogview2.spi.Backends;
 import org.cogview2.spi.Capability;
@@ -55,7 +50,7 @@ public abstract class BackendConformanceKit {
     private ConformanceSuite suite;
     private CertificationReport.Collector collector;
     private CertificationReport report;
-    private GoldenContext goldenContext;
+    private ModelGoldens.Session goldenSession;
 
     /** The backend to certify. Called once per test class; the kit closes it after the run. */
     protected abstract Backend createBackend();
@@ -82,7 +77,7 @@ public abstract class BackendConformanceKit {
      * Whether to run a golden case (every case unless overridden; all of them take about a minute on the reference
      * backend). A slow or partial backend, such as an emulator, may keep only some.
      */
-    protected boolean includeGoldenCase(GoldenCase golden) {
+    protected boolean includeGoldenCase(ModelGoldens.Case golden) {
         return true;
     }
 
@@ -136,24 +131,27 @@ public abstract class BackendConformanceKit {
             return Stream.of(DynamicTest.dynamicTest("golden data",
                     () -> GoldenData.skipOrFail("any", reason -> Assumptions.abort(reason))));
         }
-        GoldenRunner runner = GoldenRunner.standard();
-        return GoldenRunner.cases(dir.get()).stream().map(caseDir -> GoldenCase.read(caseDir, dir.get()))
-                .filter(this::includeGoldenCase).map(golden -> {
-            return DynamicTest.dynamicTest(golden.name() + " (" + golden.kind() + ")", () -> {
-                Set<Capability> missing = EnumSet.copyOf(GoldenKinds.requiredCapabilities(golden.kind()));
-                missing.removeAll(subject.capabilities());
-                if (!missing.isEmpty()) {
-                    Assumptions.abort("backend " + subject.name() + " lacks " + missing + ", needed by " + golden.kind());
-                }
-                if (goldenContext == null) {
-                    goldenContext = new GoldenContext(subject);
-                }
-                CaseOutcome outcome = runner.run(golden, goldenContext);
-                if (!outcome.passed()) {
-                    throw new AssertionFailedError(outcome.line());
-                }
-            });
-        });
+        java.util.Optional<ModelGoldens> goldens = ModelGoldens.find();
+        if (goldens.isEmpty()) {
+            // The kernel-level golden cases ran with the rules; the model-level ones need the model code.
+            return Stream.of(DynamicTest.dynamicTest("model-level golden cases", () -> Assumptions.abort(
+                    "not run: add " + ModelGoldens.ARTIFACT + " to the test class path to run the golden cases of"
+                            + " the official models on this backend")));
+        }
+        goldenSession = goldens.get().open(dir.get(), subject);
+        return goldenSession.cases().stream().filter(this::includeGoldenCase).map(golden ->
+                DynamicTest.dynamicTest(golden.name() + " (" + golden.kind() + ")", () -> {
+                    Set<Capability> missing = EnumSet.noneOf(Capability.class);
+                    missing.addAll(golden.requires());
+                    missing.removeAll(subject.capabilities());
+                    if (!missing.isEmpty()) {
+                        Assumptions.abort("backend " + subject.name() + " lacks " + missing + ", needed by " + golden.kind());
+                    }
+                    String failure = golden.run();
+                    if (failure != null) {
+                        throw new AssertionFailedError(failure);
+                    }
+                }));
     }
 
     private DynamicNode ruleContainer(Rule rule) {
@@ -180,8 +178,8 @@ public abstract class BackendConformanceKit {
             report.write(reportDirectory(subject));
             System.out.print(report.summary());
         } finally {
-            if (goldenContext != null) {
-                goldenContext.close();
+            if (goldenSession != null) {
+                goldenSession.close();
             }
             try {
                 subject.close();

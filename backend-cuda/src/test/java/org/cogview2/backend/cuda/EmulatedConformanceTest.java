@@ -2,7 +2,7 @@ package org.cogview2.backend.cuda;
 
 import org.cogview2.conformance.BackendConformanceKit;
 import org.cogview2.conformance.Certification;
-import org.cogview2.conformance.golden.GoldenCase;
+import org.cogview2.conformance.ModelGoldens;
 import org.cogview2.spi.Backend;
 
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ class EmulatedConformanceTest extends BackendConformanceKit {
 
     /** The emulator runs kernels thousands of times slower than a GPU: only the kernel-level golden cases. */
     @Override
-    protected boolean includeGoldenCase(GoldenCase golden) {
+    protected boolean includeGoldenCase(ModelGoldens.Case golden) {
         return golden.kind().equals("local_attention");
     }
 
