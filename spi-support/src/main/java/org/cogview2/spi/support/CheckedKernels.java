@@ -296,12 +296,10 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
                             Tensor maskIn, Tensor biasIn) {
         String kn = "attention";
         S scope = backend.ownScope(kn, into);
-        T q = backend.own(kn, "q", qIn);
-        T k = backend.own(kn, "k", kIn);
-        T v = backend.own(kn, "v", vIn);
-        Args.f32(kn, "q", q);
-        Args.f32(kn, "k", k);
-        Args.f32(kn, "v", v);
+        List<T> qkv = activations(kn, qIn, kIn, vIn);
+        T q = qkv.get(0);
+        T k = qkv.get(1);
+        T v = qkv.get(2);
         Args.rank(kn, "q", q, 3, "[B, Lq, heads*d]");
         Args.rank(kn, "k", k, 3, "[Bk, Lcap, heads*d]");
         Args.shape(kn, "v", v, k.shape(), "(the shape of k)");
@@ -323,6 +321,17 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
         T bias = keyMatrix(kn, "bias", biasIn, lq, keyLength);
         T out = scope.allocateF32(q.shape());
         return compute(out, () -> math.attention().attention(out, q, k, v, heads, keyLength, mask, bias));
+    }
+
+    /** q, k and v as F32 tensors of this backend, checked in that order. */
+    private List<T> activations(String kn, Tensor qIn, Tensor kIn, Tensor vIn) {
+        T q = backend.own(kn, "q", qIn);
+        T k = backend.own(kn, "k", kIn);
+        T v = backend.own(kn, "v", vIn);
+        Args.f32(kn, "q", q);
+        Args.f32(kn, "k", k);
+        Args.f32(kn, "v", v);
+        return List.of(q, k, v);
     }
 
     private T keyMatrix(String kn, String name, Tensor in, int lq, int keyLength) {
@@ -347,12 +356,10 @@ public class CheckedKernels<T extends AbstractTensor, S extends AbstractScope<T>
                                 LocalWindow selfWindow, GridContext context) {
         String kn = "gridAttention";
         S scope = backend.ownScope(kn, into);
-        T q = backend.own(kn, "q", qIn);
-        T k = backend.own(kn, "k", kIn);
-        T v = backend.own(kn, "v", vIn);
-        Args.f32(kn, "q", q);
-        Args.f32(kn, "k", k);
-        Args.f32(kn, "v", v);
+        List<T> qkv = activations(kn, qIn, kIn, vIn);
+        T q = qkv.get(0);
+        T k = qkv.get(1);
+        T v = qkv.get(2);
         Args.rank(kn, "q", q, 3, "[B, side*side, heads*d]");
         Args.positive(kn, "side", side);
         int batch = q.shape().dim(0);
