@@ -11,9 +11,14 @@ import org.cogview2.models.sampling.ClusterTable;
 import org.cogview2.models.sampling.DrawSource;
 import org.cogview2.models.transformer.SatTransformer;
 import org.cogview2.spi.Backend;
+import org.cogview2.spi.Kernels;
+import org.cogview2.spi.Tensor;
+import org.cogview2.spi.TensorScope;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stage 1 of CogView2: CogLM writes the 400 tokens of a 20x20 grid after the prompt (spec 02 §2): the
@@ -89,7 +94,41 @@ public final class CogLm implements LanguageModel {
         }
         ClusterStrategy strategy = new ClusterStrategy(clusters, sampling.temperature(), sampling.topClusters(),
                 sampling.clusterTemperature());
-        return (logits, offset, sample, step) -> strategy.choose(logits, offset, sample, step, draws).token();
+        return new ClusterChooser(strategy, draws);
+    }
+
+    /** The cluster strategy, on the backend ({@code sampleClusters}) when the draws allow it, else on the host. */
+    private record ClusterChooser(ClusterStrategy strategy, DrawSource draws) implements TokenChooser {
+
+        @Override
+        public int choose(float[] logits, int offset, long sample, int step) {
+            return strategy.choose(logits, offset, sample, step, draws).token();
+        }
+
+        @Override
+        public OnBackend onBackend() {
+            if (draws.rows(new long[]{0}, new int[]{0}) == null) {
+                return null;
+            }
+            // The cluster table is uploaded once per generation, into the generation's scope.
+            Map<TensorScope, Tensor> labels = new IdentityHashMap<>();
+            return (run, scope, logits, firstSample, step) -> {
+                Tensor table;
+                synchronized (labels) {
+                    table = labels.computeIfAbsent(run, strategy.clusters()::upload);
+                }
+                int rows = logits.shape().dim(0);
+                long[] samples = new long[rows];
+                int[] steps = new int[rows];
+                for (int r = 0; r < rows; r++) {
+                    samples[r] = firstSample + r;
+                    steps[r] = step;
+                }
+                Kernels k = scope.backend().kernels();
+                return scope.readInts(k.sampleClusters(scope, logits, table, ClusterTable.CLUSTERS, strategy.sampling(),
+                        draws.rows(samples, steps)));
+            };
+        }
     }
 
     static int argmax(float[] values, int offset, int n) {

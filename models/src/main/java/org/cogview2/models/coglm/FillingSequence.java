@@ -60,23 +60,22 @@ public final class FillingSequence {
         // The last position is never fed back: the cache holds at most n - 1 positions.
         int capacity = n - 1;
         int step = 0;
+        // Without an observer of the logits, a chooser that can sample on the backend does: only ids come back.
+        TokenChooser.OnBackend onBackend = observer == StepObserver.NONE ? chooser.onBackend() : null;
         try (TensorScope run = backend.newScope()) {
             control.step(stage, 0, toGenerate);
             KvCache cache;
-            float[] logits;
+            int[] chosen;
             try (KvCache prefill = new KvCache(run, transformer.kernels(), layers, 1, capacity, width)) {
-                logits = forward(prefill, layout, java.util.Arrays.copyOf(seq, firstFree), 0, firstFree, 1);
+                chosen = forwardAndChoose(run, prefill, layout, java.util.Arrays.copyOf(seq, firstFree), 0, firstFree,
+                        1, batch, firstSample, step, chooser, onBackend, observer);
                 cache = prefill.broadcast(run, batch);
             }
             int counter = firstFree - 1;     // last index whose token is known to every row
-            int rowsOfLogits = 1;
             while (true) {
-                int[] chosen = new int[batch];
                 for (int b = 0; b < batch; b++) {
-                    chosen[b] = chooser.choose(logits, rowsOfLogits == 1 ? 0 : b * SatTransformer.IMAGE_TOKENS, firstSample + b, step);
                     rows[b][counter + 1] = chosen[b];
                 }
-                observer.onStep(step, logits, rowsOfLogits, chosen);
                 counter++;
                 step++;
                 int from = counter;
@@ -95,8 +94,8 @@ public final class FillingSequence {
                 for (int b = 0; b < batch; b++) {
                     System.arraycopy(rows[b], from, ids, b * count, count);
                 }
-                logits = forward(cache, layout, ids, from, count, batch);
-                rowsOfLogits = batch;
+                chosen = forwardAndChoose(run, cache, layout, ids, from, count, batch, batch, firstSample, step, chooser,
+                        onBackend, observer);
             }
             control.listener().onProgress(stage, toGenerate, toGenerate);
         }
@@ -104,23 +103,49 @@ public final class FillingSequence {
     }
 
     /**
-     * One forward pass over indices {@code [from, from + count)} for every row of the batch, appending to the cache;
-     * returns the image logits of the last position, {@code [batch, 20000]}.
+     * One forward pass ({@link #forward}) and each sample's choice from the image logits of the last position: on the
+     * backend when {@code onBackend} is given (the shared prefill row repeated for every sample), else on the host
+     * from the read-back logits, which the observer then sees.
      */
-    private float[] forward(KvCache cache, SequenceLayout layout, int[] ids, int from, int count, int batch) {
-        try (TensorScope step = backend.newScope()) {
-            Tensor idTensor = step.fromInts(ids, Shape.of(batch, count));
-            Tensor positions = step.fromInts(layout.positions(from, count), Shape.of(count));
-            int keys = from + count;
-            // A single query row that sees every earlier key needs no mask (SAT skips masking then too).
-            Tensor mask = layout.allVisible(from, count) ? null : step.fromFloats(layout.maskRows(from, count), Shape.of(count, keys));
-            Tensor bias = step.fromFloats(layout.biasRows(from, count), Shape.of(count, keys));
-            Tensor x = transformer.embed(step, idTensor, positions);
-            Tensor h = transformer.layers(step, x, new CachedSelfAttention(transformer, cache, mask, bias));
-            cache.advance(count);
-            Tensor last = count == 1 ? h : transformer.kernels().slice(step, h, 1, count - 1, 1);
-            Tensor logits = transformer.imageLogits(step, transformer.finalNorm(step, last));
-            return step.readFloats(logits);
+    private int[] forwardAndChoose(TensorScope run, KvCache cache, SequenceLayout layout, int[] ids, int from, int count,
+                                   int rowsOfLogits, int batch, long firstSample, int step, TokenChooser chooser,
+                                   TokenChooser.OnBackend onBackend, StepObserver observer) {
+        try (TensorScope scope = backend.newScope()) {
+            Tensor logits = forward(scope, cache, layout, ids, from, count, rowsOfLogits);
+            if (onBackend != null) {
+                if (rowsOfLogits < batch) {
+                    Tensor[] copies = new Tensor[batch];
+                    java.util.Arrays.fill(copies, logits);
+                    logits = transformer.kernels().concat(scope, 0, copies);
+                }
+                return onBackend.choose(run, scope, logits, firstSample, step);
+            }
+            float[] values = scope.readFloats(logits);
+            int[] chosen = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                chosen[b] = chooser.choose(values, rowsOfLogits == 1 ? 0 : b * SatTransformer.IMAGE_TOKENS, firstSample + b, step);
+            }
+            observer.onStep(step, values, rowsOfLogits, chosen);
+            return chosen;
         }
+    }
+
+    /**
+     * One forward pass over indices {@code [from, from + count)} for every row of the batch, appending to the cache;
+     * returns the image logits of the last position, {@code [batch, 20000]}, in {@code step}.
+     */
+    private Tensor forward(TensorScope step, KvCache cache, SequenceLayout layout, int[] ids, int from, int count, int batch) {
+        Tensor idTensor = step.fromInts(ids, Shape.of(batch, count));
+        Tensor positions = step.fromInts(layout.positions(from, count), Shape.of(count));
+        int keys = from + count;
+        // A single query row that sees every earlier key needs no mask (SAT skips masking then too).
+        Tensor mask = layout.allVisible(from, count) ? null : step.fromFloats(layout.maskRows(from, count), Shape.of(count, keys));
+        Tensor bias = step.fromFloats(layout.biasRows(from, count), Shape.of(count, keys));
+        Tensor x = transformer.embed(step, idTensor, positions);
+        Tensor h = transformer.layers(step, x, new CachedSelfAttention(transformer, cache, mask, bias));
+        cache.advance(count);
+        Tensor last = count == 1 ? h : transformer.kernels().slice(step, h, 1, count - 1, 1);
+        Tensor logits = transformer.imageLogits(step, transformer.finalNorm(step, last));
+        return step.reshape(logits, Shape.of(batch, SatTransformer.IMAGE_TOKENS));
     }
 }

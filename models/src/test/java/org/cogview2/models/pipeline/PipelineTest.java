@@ -191,6 +191,21 @@ class PipelineTest {
     }
 
     @Test
+    void stage_one_draws_the_same_tokens_on_the_backend_as_on_the_host() {
+        try (var coglm = models.coglm(CancellationToken.create())) {
+            int[] ids = pipeline.tokenizer().encode(Style.MAINBODY.apply("a red kite"));
+            DrawSource seeded = DrawSource.seeded(5, 1);
+            DrawSource hostOnly = seeded::draw;
+            List<TokenGrid> onBackend = coglm.get().coglm().generate(ids, Style.MAINBODY.stage1Sampling(), 3, seeded,
+                    RunControl.none());
+            List<TokenGrid> onHost = coglm.get().coglm().generate(ids, Style.MAINBODY.stage1Sampling(), 3, hostOnly,
+                    RunControl.none());
+            assertEquals(onHost, onBackend);
+            assertNotEquals(onBackend.get(0), onBackend.get(1), "samples of one request differ");
+        }
+    }
+
+    @Test
     void super_resolution_draws_the_same_ids_on_the_backend_as_on_the_host() {
         int[] text = pipeline.tokenizer().encode("a lighthouse");
         int[] low = new int[400];
