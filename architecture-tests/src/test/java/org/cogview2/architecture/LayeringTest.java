@@ -81,6 +81,16 @@ class LayeringTest {
     }
 
     @Test
+    void the_kit_runs_without_junit() {
+        // Certification.run and cogview2 certify need no test framework; only the adapter uses JUnit.
+        ArchRule rule = noClasses().that().resideInAPackage("org.cogview2.conformance..")
+                .and().doNotHaveSimpleName("BackendConformanceKit")
+                .and().resideOutsideOfPackage("org.cogview2.conformance.golden..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.opentest4j..");
+        rule.check(classes);
+    }
+
+    @Test
     void model_code_never_uses_backend_plumbing() {
         ArchRule rule = noClasses().that().resideInAnyPackage("org.cogview2.models..", "org.cogview2.tokenizer..",
                         "org.cogview2.checkpoint..", "org.cogview2.api..", "org.cogview2.guice..", "org.cogview2.cli..")

@@ -20,7 +20,7 @@ class GoldenCasesOnWrongBackendTest {
         Path golden = GoldenData.locate().orElse(null);
         assumeTrue(golden != null, GoldenData.notFoundReason("coglm_forward"));
         StringWriter text = new StringWriter();
-        try (Backend backend = KitOutcomeTest.corruptedLayerNorm()) {
+        try (Backend backend = WrappedBackend.corruptedLayerNorm()) {
             GoldenRunner.Summary summary = GoldenRunner.standard().run(golden, backend, new PrintWriter(text),
                     name -> name.equals("coglm_forward"));
             assertEquals(1, summary.failed(), text.toString());

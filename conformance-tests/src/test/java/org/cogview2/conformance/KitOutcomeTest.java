@@ -34,21 +34,10 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 class KitOutcomeTest {
 
     /** The flat index whose value the broken layerNorm shifts. */
-    static final int CORRUPT_INDEX = 5;
+    static final int CORRUPT_INDEX = WrappedBackend.CORRUPT_INDEX;
 
-    /** The reference backend except that layerNorm adds 1e-3 to element 5 of every result. */
     static Backend corruptedLayerNorm() {
-        return new WrappedBackend("corrupted-layerNorm", EnumSet.allOf(Capability.class), k -> new DelegatingKernels(k) {
-            @Override
-            public Tensor layerNorm(TensorScope into, Tensor x, Tensor gamma, Tensor beta, float eps) {
-                Tensor y = delegate.layerNorm(into, x, gamma, beta, eps);
-                float[] values = into.readFloats(y);
-                values[CORRUPT_INDEX] += 1e-3f;
-                Tensor corrupted = into.fromFloats(values, y.shape());
-                y.close();
-                return corrupted;
-            }
-        });
+        return WrappedBackend.corruptedLayerNorm();
     }
 
     static Backend withoutLocalAttention() {

@@ -5,13 +5,36 @@ import org.cogview2.spi.Backend;
 import org.cogview2.spi.Capability;
 import org.cogview2.spi.Kernels;
 import org.cogview2.spi.MemoryStats;
+import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
 
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.Function;
 
 /** A reference backend in disguise: another name, chosen capabilities, and possibly doctored kernels. */
 class WrappedBackend implements Backend {
+
+    /** The element of every layerNorm output that {@link #corruptedLayerNorm} shifts by 1e-3. */
+    static final int CORRUPT_INDEX = 5;
+
+    /**
+     * The reference backend except that layerNorm adds 1e-3 to element 5 of every result: what the kernel rules and
+     * the golden cases must both catch.
+     */
+    static Backend corruptedLayerNorm() {
+        return new WrappedBackend("corrupted-layerNorm", EnumSet.allOf(Capability.class), k -> new DelegatingKernels(k) {
+            @Override
+            public Tensor layerNorm(TensorScope into, Tensor x, Tensor gamma, Tensor beta, float eps) {
+                Tensor y = delegate.layerNorm(into, x, gamma, beta, eps);
+                float[] values = into.readFloats(y);
+                values[CORRUPT_INDEX] += 1e-3f;
+                Tensor corrupted = into.fromFloats(values, y.shape());
+                y.close();
+                return corrupted;
+            }
+        });
+    }
 
     private final String name;
     private final Set<Capability> capabilities;
