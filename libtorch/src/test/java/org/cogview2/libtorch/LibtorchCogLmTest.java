@@ -1,5 +1,6 @@
 package org.cogview2.libtorch;
 
+import org.cogview2.spi.sampling.Picker;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.cogview2.api.RunControl;
@@ -230,23 +231,7 @@ class LibtorchCogLmTest {
 
     /** Our seeded draws' rule with a given {@code u}: the first index whose cumulative weight exceeds u * total. */
     private static int inverseCdf(float u, float[] weights, int length) {
-        double total = 0;
-        for (int i = 0; i < length; i++) {
-            total += weights[i];
-        }
-        double target = u * total;
-        double cumulative = 0;
-        int last = -1;
-        for (int i = 0; i < length; i++) {
-            if (weights[i] > 0) {
-                cumulative += weights[i];
-                last = i;
-                if (target < cumulative) {
-                    return i;
-                }
-            }
-        }
-        return last;
+        return Picker.inverseCdf(u, weights, length);
     }
 
     private static int argmax(float[] logits, int offset) {
