@@ -66,7 +66,7 @@ prepare() {
             *) ;;  # module output folders of the reactor: their jars are copied below
         esac
     done
-    for m in spi spi-support api checkpoint backend-cpu-reference tokenizer-icetk models conformance-tests backend-cuda; do
+    for m in spi spi-support api checkpoint backend-cpu-reference tokenizer-icetk models conformance-kit conformance-tests conformance-golden backend-cuda; do
         for jar in "$ROOT/$m"/target/cogview2-*.jar; do
             [ -f "$jar" ] && cp "$jar" "$BUNDLE/lib/"
         done
