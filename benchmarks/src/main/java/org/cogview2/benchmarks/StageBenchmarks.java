@@ -273,10 +273,15 @@ public final class StageBenchmarks {
         }
     }
 
-    /** VQ-VAE decoding of one {@code side x side} grid to {@code 8 side} square pixels at the released width. */
+    /**
+     * VQ-VAE decoding of one {@code side x side} grid to {@code 8 side} square pixels at the released width, after an
+     * untimed decode of a {@value #WARM_UP_SIDE}-square grid (as in a pipeline, where the stages before the decode
+     * have warmed the JIT; the baselines warm up the same way).
+     */
     public static Result decode(Backend backend, int side) {
         RandomModels models = new RandomModels(4);
         try (HierarchicalVqVae vq = models.releasedImageCodec(backend)) {
+            vq.decode(randomTokens(WARM_UP_SIDE * WARM_UP_SIDE, 6), 1, WARM_UP_SIDE, 1);
             int[] ids = randomTokens(side * side, 5);
             long start = System.nanoTime();
             vq.decode(ids, 1, side, 1);
@@ -286,6 +291,9 @@ public final class StageBenchmarks {
             models.close();
         }
     }
+
+    /** Side of the untimed warm-up decode. */
+    public static final int WARM_UP_SIDE = 8;
 
     /** {@code n} random image ids (seeded). */
     public static int[] randomTokens(int n, long seed) {

@@ -74,7 +74,7 @@ public final class LibtorchVqVae implements AutoCloseable {
      * The libtorch twin of {@link StageBenchmarks#decode}: the same random state dict (seed 4, released widths,
      * fp16 values, converted here to fp32 once, outside the timing), the same ids (seed 5), and the same timed
      * work: one {@code side x side} grid (60 in the release: 480x480 pixels) decoded at level 1 (decoder
-     * {@code decs.1}) and read back as floats. libtorch's threads are whatever the engine was started with
+     * {@code decs.1}) and read back as floats, after the same untimed warm-up decode. libtorch's threads are whatever the engine was started with
      * ({@code ai.djl.pytorch.num_threads}).
      */
     public static Result benchmarkDecode(int side) {
@@ -83,6 +83,8 @@ public final class LibtorchVqVae implements AutoCloseable {
             HvqvaeLayout layout = HvqvaeLayout.released();
             Map<String, StoredTensor> stateDict = models.stateDict(TensorRequirements.hvqvae(layout), DType.F16, 0f);
             try (LibtorchVqVae vq = new LibtorchVqVae(manager, layout, stateDict, 1)) {
+                int w = StageBenchmarks.WARM_UP_SIDE;
+                vq.decode(StageBenchmarks.randomTokens(w * w, 6), w);
                 int[] ids = StageBenchmarks.randomTokens(side * side, 5);
                 long start = System.nanoTime();
                 vq.decode(ids, side);

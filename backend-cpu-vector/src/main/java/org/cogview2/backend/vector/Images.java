@@ -3,7 +3,10 @@ package org.cogview2.backend.vector;
 import org.cogview2.spi.support.MathFamilies;
 import org.cogview2.spi.Conv2dSpec;
 
-/** {@code conv2d} as im2col + {@link Gemm} in bounded blocks of output rows; {@code resizeNearest}; {@code avgPool2x2}. */
+/**
+ * {@code conv2d} on {@link Gemm} (3x3 "same" by {@link Winograd}, 1x1 as a plain product, the rest by im2col);
+ * {@code resizeNearest}; {@code avgPool2x2}.
+ */
 final class Images implements MathFamilies.Image<VTensor> {
 
     /** Upper bound on the floats of one im2col block. */
@@ -16,10 +19,10 @@ final class Images implements MathFamilies.Image<VTensor> {
     }
 
     /**
-     * For each image and block of output rows, the zero-padded input patches are laid out as a k-major matrix
-     * {@code col[(c, i, j)][(oy, ox)]} and multiplied by the weight {@code [D, C*kh*kw]} (fp16/bf16 widened while
-     * packing) straight into the output planes; the bias is added after the sum. Block sizes depend only on the
-     * shapes, so results do not depend on the thread count.
+     * Three paths by shape, each writing the sum into the output planes, the bias added after it: 3x3 stride-1
+     * padding-1 (every VQ-VAE convolution but the down-samplers) by Winograd F(2x2, 3x3); 1x1 stride-1 unpadded as
+     * one product of the weight and the input planes; any other by im2col. Block sizes depend only on the shapes, so
+     * results do not depend on the thread count.
      */
     @Override
     public void conv2d(VTensor out, VTensor x, VTensor w, VTensor bias, Conv2dSpec spec) {
@@ -30,20 +33,49 @@ final class Images implements MathFamilies.Image<VTensor> {
         int outChannels = w.shape().dim(0);
         int kh = w.shape().dim(2);
         int kw = w.shape().dim(3);
-        int stride = spec.stride();
-        int padTop = spec.padTop();
-        int padLeft = spec.padLeft();
         int outH = out.shape().dim(2);
         int outW = out.shape().dim(3);
         VTensor.Floats xd = x.floats();
-        VTensor.Floats bd = bias == null ? null : bias.floats();
         float[] y = out.f32();
+        int outPlane = outH * outW;
+        boolean share = backend.shareable(w);
+        if (Winograd.applies(kh, kw, spec)) {
+            Winograd.conv3x3(backend.workers(), share, xd.a(), xd.off(), batch, channels, height, width, w, outChannels, y);
+        } else if (kh == 1 && kw == 1 && spec.stride() == 1 && outH == height && outW == width) {
+            pointwise(xd, w, batch, channels, outChannels, outPlane, y, share);
+        } else {
+            im2colConv(xd, w, batch, channels, height, width, outChannels, kh, kw, spec, outH, outW, y, share);
+        }
+        addBias(bias, batch, outChannels, outPlane, y);
+    }
+
+    /** A 1x1 convolution without padding is the product {@code w [D, C]} x {@code x[b] [C, H*W]}: no patches to lay out. */
+    private void pointwise(VTensor.Floats xd, VTensor w, int batch, int channels, int outChannels, int plane, float[] y,
+                           boolean share) {
+        Store.F32 input = new Store.F32(xd.a());
+        for (int b = 0; b < batch; b++) {
+            Gemm.multiply(backend.workers(), share, outChannels, plane, channels, Operand.of(w, 0, channels),
+                    new Operand(input, xd.off() + (long) b * channels * plane, plane), false, y,
+                    b * outChannels * plane, plane, null, 0);
+        }
+    }
+
+    /**
+     * For each image and block of output rows, the zero-padded input patches are laid out as a k-major matrix
+     * {@code col[(c, i, j)][(oy, ox)]} and multiplied by the weight {@code [D, C*kh*kw]} (fp16/bf16 widened while
+     * packing) straight into the output planes.
+     */
+    private void im2colConv(VTensor.Floats xd, VTensor w, int batch, int channels, int height, int width,
+                            int outChannels, int kh, int kw, Conv2dSpec spec, int outH, int outW, float[] y,
+                            boolean share) {
+        int stride = spec.stride();
+        int padTop = spec.padTop();
+        int padLeft = spec.padLeft();
         int kk = channels * kh * kw;
         int outPlane = outH * outW;
         int rowsPerBlock = Math.max(1, Math.min(outH, COLUMN_BLOCK / Math.max(1, kk) / Math.max(1, outW)));
-        float[] col = new float[kk * rowsPerBlock * outW];
+        float[] col = backend.pool().take(kk * rowsPerBlock * outW);
         Operand weight = Operand.of(w, 0, kk);
-        boolean share = backend.shareable(w);
         for (int b = 0; b < batch; b++) {
             for (int oy0 = 0; oy0 < outH; oy0 += rowsPerBlock) {
                 int rows = Math.min(rowsPerBlock, outH - oy0);
@@ -57,7 +89,12 @@ final class Images implements MathFamilies.Image<VTensor> {
                         outPlane, null, 0);
             }
         }
-        if (bd != null) {
+        backend.pool().give(col);
+    }
+
+    private void addBias(VTensor bias, int batch, int outChannels, int outPlane, float[] y) {
+        if (bias != null) {
+            VTensor.Floats bd = bias.floats();
             // The bias is one per output channel (a row of the product), added after the sum.
             backend.workers().run(batch * outChannels, (long) batch * outChannels * outPlane, p -> {
                 float bv = bd.a()[bd.off() + p % outChannels];

@@ -17,12 +17,16 @@ final class VScope extends AbstractScope<VTensor> {
     }
 
     /**
-     * A new zero-filled heap store. Kernel results get one too: the kernels that accumulate into their output
-     * (attention's weighted values, gridAttention) rely on the zeros of a fresh Java array.
+     * A zero-filled heap store (large F32 arrays come from the backend's {@link ArrayPool}). Kernel results get one
+     * too: the kernels that accumulate into their output (attention's weighted values, gridAttention) rely on the
+     * zeros.
      */
     @Override
     protected VTensor allocateUnchecked(DType dtype, Shape shape) {
-        return register(VTensor.owning(backend(), shape, Store.allocate(dtype, (int) shape.elementCount())));
+        int n = (int) shape.elementCount();
+        Store store = dtype == DType.F32 ? new Store.F32(((VectorBackend) backend()).pool().take(n))
+                : Store.allocate(dtype, n);
+        return register(VTensor.owning(backend(), shape, store));
     }
 
     @Override

@@ -55,9 +55,14 @@ final class VTensor extends AbstractTensor {
         return store instanceof Store.Mapped ? NOT_COUNTED : store.allocatedBytes(count());
     }
 
+    /** An owner gives a heap F32 array back to the backend's pool (views share their owner's, and give nothing). */
     @Override
     protected void releaseMemory() {
+        Store s = store;
         store = null;
+        if (!isView() && s instanceof Store.F32 f && backend() instanceof VectorBackend vb) {
+            vb.pool().give(f.a());
+        }
     }
 
     /** The heap fp32 array of an F32 tensor made by this backend (kernel outputs, fromFloats). */

@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * <h2>What is fast</h2>
  * <ul>
- *   <li>{@code linear}, {@code matmul} and {@code conv2d} (im2col in bounded blocks) run on {@link Gemm}: a
+ *   <li>{@code linear}, {@code matmul} and {@code conv2d} (3x3 by {@link Winograd}, others by im2col) run on {@link Gemm}: a
  *   register-tiled, cache-blocked fp32 GEMM with fused multiply-adds, or a packing-free row-dot kernel for the few
  *   rows of a decode step. F16 and BF16 weights are widened exactly inside the kernels, block by block.</li>
  *   <li>{@code attention} is fused (scores, bias, mask, softmax and the weighted values per query and head in one
@@ -44,11 +44,14 @@ import java.util.Set;
  * Tensors live in heap arrays. {@link TensorScope#upload} of a memory-mapped segment is zero-copy: checkpoint weights
  * are read in place, 16-bit weights stay 16-bit and are widened only into small per-thread packing buffers. A mapped
  * segment of a confined arena is only read on the thread that owns it (the kernel then runs on the calling thread).
- * {@link #memoryStats()} counts the heap tensors only; views and mapped uploads are not allocations.
+ * {@link #memoryStats()} counts the heap tensors only; views and mapped uploads are not allocations. The arrays of
+ * released large activations are kept (up to a quarter of the heap, at most 1 GiB) and reused, zeroed, for the next
+ * tensors of the same size: see {@link ArrayPool}.
  */
 public final class VectorBackend extends AbstractBackend<VTensor, VScope> {
 
     private final Workers workers;
+    private final ArrayPool pool;
     private final PrimitiveKernels kernels;
 
     /** A backend using one thread per available processor. */
@@ -60,6 +63,7 @@ public final class VectorBackend extends AbstractBackend<VTensor, VScope> {
     public VectorBackend(int threads) {
         super(VScope.class);
         this.workers = new Workers(threads);
+        this.pool = new ArrayPool(workers, ArrayPool.defaultLimit());
         // The math by family, behind the shared checks.
         Dense dense = new Dense(this);
         Norms norms = new Norms(this);
@@ -98,6 +102,7 @@ public final class VectorBackend extends AbstractBackend<VTensor, VScope> {
 
     @Override
     protected void shutdown() {
+        pool.clear();
         workers.shutdown();
     }
 
@@ -111,6 +116,11 @@ public final class VectorBackend extends AbstractBackend<VTensor, VScope> {
 
     Workers workers() {
         return workers;
+    }
+
+    /** The arrays of released large F32 tensors, reused for new ones. */
+    ArrayPool pool() {
+        return pool;
     }
 
     /** Whether the helper threads may read every given tensor (false for a segment of a confined arena). */
