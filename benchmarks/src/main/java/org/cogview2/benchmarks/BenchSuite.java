@@ -24,6 +24,10 @@ public final class BenchSuite {
             "gemm-fp16w-prefill", "gemm-fp16w-sr", "coglm-stage1", "coglm-stage1-batch8",
             "dsr-pass-host-draws", "dsr-pass", "itersr-host-draws", "itersr", "ar-3600", "vqvae-decode");
     public static final List<String> DEFAULT = ALL.stream().filter(id -> !id.endsWith("-host-draws")).toList();
+    /** What {@code --size released} runs: the stages (at that size a GEMM case says nothing the stages do not). */
+    public static final Set<String> RELEASED_SIZE = Set.of("coglm-stage1", "coglm-stage1-batch8", "dsr-pass", "itersr",
+            "vqvae-decode");
+
     public static final Set<String> QUICK = Set.of("gemm-fp32-2048", "gemm-fp16w-decode", "coglm-stage1", "dsr-pass",
             "itersr", "vqvae-decode");
 

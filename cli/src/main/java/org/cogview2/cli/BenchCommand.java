@@ -54,6 +54,14 @@ final class BenchCommand implements Runnable {
             + "(under 3 minutes on 2 cores).")
     boolean quick;
 
+    @Option(names = "--size", paramLabel = "SIZE", description = "released: every transformer at the released width (48 "
+            + "layers, hidden 3072, 48 heads: 12 GB of fp16 CogLM weights, 15 GB for direct SR), random weights written to "
+            + "a temporary file and memory-mapped as a checkpoint is, one stage's model resident at a time; runs the "
+            + "stages (coglm-stage1, coglm-stage1-batch8, dsr-pass, itersr, vqvae-decode) unless --only says otherwise. "
+            + "Explicit --layers/--hidden/--heads still win. No baseline unless --baseline names one (libtorch would "
+            + "need an fp32 copy of every weight).")
+    String size;
+
     @Option(names = "--json", description = "One JSON object per line: name, unit, ours, baseline, baseline_name, ratio (and context).")
     boolean json;
 
@@ -93,9 +101,13 @@ final class BenchCommand implements Runnable {
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Size coglm = new Size(or(layers, 12, 6), or(hidden, 768, 512), or(heads, 12, 8));
-        Size sr = new Size(or(srLayers, 4, 2), or(srHidden, 256, 256), or(srHeads, 8, 8));
-        Set<String> ids = only != null ? new LinkedHashSet<>(only) : quick ? BenchSuite.QUICK : Set.copyOf(BenchSuite.DEFAULT);
+        boolean released = released();
+        Size coglm = released ? new Size(or(layers, 48, 48), or(hidden, 3072, 3072), or(heads, 48, 48))
+                : new Size(or(layers, 12, 6), or(hidden, 768, 512), or(heads, 12, 8));
+        Size sr = released ? new Size(or(srLayers, 48, 48), or(srHidden, 3072, 3072), or(srHeads, 48, 48))
+                : new Size(or(srLayers, 4, 2), or(srHidden, 256, 256), or(srHeads, 8, 8));
+        Set<String> ids = only != null ? new LinkedHashSet<>(only) : released ? BenchSuite.RELEASED_SIZE
+                : quick ? BenchSuite.QUICK : Set.copyOf(BenchSuite.DEFAULT);
         List<BenchCase> cases;
         try {
             cases = BenchSuite.cases(ids, coglm, sr, quick ? 40 : 60);
@@ -155,7 +167,7 @@ final class BenchCommand implements Runnable {
     }
 
     private Side baseline(Backends found, String subject) {
-        String name = baseline;
+        String name = baseline != null ? baseline : size != null ? "none" : null;
         List<BaselineEngine> engines = new ArrayList<>();
         ServiceLoader.load(BaselineEngine.class).forEach(engines::add);
         if (name == null) {
@@ -255,6 +267,19 @@ final class BenchCommand implements Runnable {
 
     private static String mib(OptionalLong bytes) {
         return bytes.isPresent() ? Long.toString(bytes.getAsLong() >> 20) : "?";
+    }
+
+    private boolean released() {
+        if (size == null) {
+            return false;
+        }
+        if (!size.equals("released")) {
+            throw new IllegalArgumentException("--size: expected 'released', got '" + size + "'");
+        }
+        if (quick) {
+            throw new IllegalArgumentException("--size released and --quick contradict each other: choose one");
+        }
+        return true;
     }
 
     private int or(Integer given, int full, int small) {
