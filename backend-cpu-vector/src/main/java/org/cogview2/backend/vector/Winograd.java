@@ -246,15 +246,23 @@ final class Winograd {
             return;
         }
         int src = plane + row * width;
+        int k = 0;
+        // Whole vectors: 2L consecutive inputs split into L evens and L odds by two-vector permutes.
+        for (; 2 * (k + L) <= width; k += L) {
+            FloatVector lo = FloatVector.fromArray(S, x, src + 2 * k);
+            FloatVector hi = FloatVector.fromArray(S, x, src + 2 * k + L);
+            EVENS.selectFrom(lo, hi).intoArray(r, even + k);
+            ODDS.selectFrom(lo, hi).intoArray(r, odd + k + 1);
+        }
         int evens = (width + 1) / 2;
-        for (int k = 0; k < evens; k++) {
-            r[even + k] = x[src + 2 * k];
+        for (int e = k; e < evens; e++) {
+            r[even + e] = x[src + 2 * e];
         }
         Arrays.fill(r, even + evens, even + rowTiles + 1, 0f);
         int odds = width / 2;
         r[odd] = 0f;
-        for (int k = 1; k <= odds; k++) {
-            r[odd + k] = x[src + 2 * k - 1];
+        for (int o = k + 1; o <= odds; o++) {
+            r[odd + o] = x[src + 2 * o - 1];
         }
         Arrays.fill(r, odd + odds + 1, odd + rowTiles + 1, 0f);
     }
@@ -345,12 +353,33 @@ final class Winograd {
     /** {@code y[row + 2k] = r[left + k]}, {@code y[row + 2k + 1] = r[left + rowTiles + k]}, within the width. */
     private static void interleave(float[] r, int left, int rowTiles, float[] y, int row, int width) {
         int pairs = width / 2;
-        for (int k = 0; k < pairs; k++) {
+        int k = 0;
+        for (; k + L <= pairs; k += L) {
+            FloatVector a = FloatVector.fromArray(S, r, left + k);
+            FloatVector b = FloatVector.fromArray(S, r, left + rowTiles + k);
+            LOW_PAIRS.selectFrom(a, b).intoArray(y, row + 2 * k);
+            HIGH_PAIRS.selectFrom(a, b).intoArray(y, row + 2 * k + L);
+        }
+        for (; k < pairs; k++) {
             y[row + 2 * k] = r[left + k];
             y[row + 2 * k + 1] = r[left + rowTiles + k];
         }
         if (width % 2 == 1) {
             y[row + width - 1] = r[left + pairs];
         }
+    }
+
+    /** Lane indices into two concatenated vectors: the even, the odd lanes; and interleavings of their halves. */
+    private static final FloatVector EVENS = indices(i -> 2 * i);
+    private static final FloatVector ODDS = indices(i -> 2 * i + 1);
+    private static final FloatVector LOW_PAIRS = indices(i -> i % 2 == 0 ? i / 2 : L + i / 2);
+    private static final FloatVector HIGH_PAIRS = indices(i -> i % 2 == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
+
+    private static FloatVector indices(java.util.function.IntUnaryOperator lane) {
+        float[] v = new float[L];
+        for (int i = 0; i < L; i++) {
+            v[i] = lane.applyAsInt(i);
+        }
+        return FloatVector.fromArray(S, v, 0);
     }
 }
