@@ -19,7 +19,8 @@ import java.lang.foreign.MemorySegment;
  *   <li><b>Packed GEMM</b> (BLIS-style) for larger M: the output is cut into fixed blocks of at most
  *   {@value #MAX_UNIT_M} x {@code UNIT_N} elements (the parallel units, see {@link #unitRows}). A unit walks k in chunks of {@value #KC}; for each chunk it packs
  *   its B columns into panels of {@code NR} (two vectors wide, 16-bit weights widened here) and, per {@value #MC}-row
- *   sub-block, its A rows into panels of {@value #MR}; a {@value #MR} x {@code NR} register-tiled micro-kernel
+ *   sub-block, its A rows into panels of {@value #MR} (unless A is a heap fp32 matrix: then the micro-kernel
+ *   broadcasts from its rows in place, and only a last partial panel is packed); a {@value #MR} x {@code NR} register-tiled micro-kernel
  *   (twelve vector accumulators; per k two vector loads, six broadcasts, twelve fused multiply-adds) accumulates the
  *   chunk and adds it to C.</li>
  *   <li><b>Row-dot path</b> for small M with an n-major B (decode steps: 1..32 rows against a weight): no packing;
@@ -113,6 +114,8 @@ final class Gemm {
                                    float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         Buffers buf = BUFFERS.get();
         int panelsN = (n1 - n0 + NR - 1) / NR;
+        float[] af = a.heapF32();
+        int lda = a.stride();
         for (int m = m0; m < m1; m++) {
             java.util.Arrays.fill(c, cOff + m * ldc + n0, cOff + m * ldc + n1, 0f);
         }
@@ -132,7 +135,10 @@ final class Gemm {
                 int panelsM = (i1 - i0 + MR - 1) / MR;
                 for (int q = 0; q < panelsM; q++) {
                     int pm = i0 + q * MR;
-                    packInterleaved(a, pm, Math.min(MR, i1 - pm), MR, k0, kc, buf.a, q * MR * kc, buf.row);
+                    // A heap fp32 A is read in place by kernelA for whole panels: only a partial panel is packed.
+                    if (af == null || i1 - pm < MR) {
+                        packInterleaved(a, pm, Math.min(MR, i1 - pm), MR, k0, kc, buf.a, q * MR * kc, buf.row);
+                    }
                 }
                 for (int p = 0; p < panelsN; p++) {
                     int pn = n0 + p * NR;
@@ -140,13 +146,23 @@ final class Gemm {
                     for (int q = 0; q < panelsM; q++) {
                         int pm = i0 + q * MR;
                         int rows = Math.min(MR, i1 - pm);
+                        boolean inPlace = af != null && rows == MR;
+                        int ao = inPlace ? (int) (a.offset() + (long) pm * lda) + k0 : 0;
                         if (rows == MR && cols == NR) {
-                            kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
+                            if (inPlace) {
+                                kernelA(kc, af, ao, lda, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
+                            } else {
+                                kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
+                            }
                         } else {
                             // Edge tile: the same kernel into a zeroed scratch tile, then C = tile + C.
                             float[] t = buf.tile;
                             java.util.Arrays.fill(t, 0f);
-                            kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, t, 0, NR);
+                            if (inPlace) {
+                                kernelA(kc, af, ao, lda, buf.b, p * NR * kc, t, 0, NR);
+                            } else {
+                                kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, t, 0, NR);
+                            }
                             for (int r = 0; r < rows; r++) {
                                 int co = cOff + (pm + r) * ldc + pn;
                                 for (int j = 0; j < cols; j++) {
@@ -244,6 +260,62 @@ final class Gemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
             ao += MR;
+        }
+        c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c10.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c11.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c20.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c21.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c30.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c31.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c40.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c41.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        co += ldc;
+        c50.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c51.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+    }
+
+    /**
+     * {@link #kernel} with A read in place: rows {@code a[ao + r*lda ..]} of a heap fp32 matrix instead of a packed
+     * panel. The same values are broadcast in the same order, so the results are the same bits; what is saved is
+     * packing A once per block of columns (for a dense pass, about twice as many elements as the weight's packing).
+     */
+    private static void kernelA(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+        int a1 = ao + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int a4 = a3 + lda;
+        int a5 = a4 + lda;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            bo += NR;
+            FloatVector x = FloatVector.broadcast(S, a[ao + k]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + k]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + k]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + k]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + k]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + k]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
         }
         c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
         c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
