@@ -230,14 +230,13 @@ final class Norms implements MathFamilies.Norm<VTensor>, PrimitiveFamilies.Norm<
         for (; i < n; i++) {
             max = Math.max(max, s[off + i]);
         }
-        DoubleVector acc = DoubleVector.zero(Simd.D);
         double tail = 0;
         for (i = 0; i < bound; i += L) {
-            FloatVector e = Simd.exp(FloatVector.fromArray(F, s, off + i).sub(max));
-            e.intoArray(s, off + i);
-            acc = Simd.addWidened(acc, e, 0);
-            acc = Simd.addWidened(acc, e, 1);
+            Simd.exp(FloatVector.fromArray(F, s, off + i).sub(max)).intoArray(s, off + i);
         }
+        // Summed in a pass of its own method: in this one, with the exp polynomial inlined, C2 reaches its inlining
+        // node limit and would call the widening add out of line, boxing a vector per call.
+        double vectorSum = sumWidened(s, off, bound);
         if (i < n) {
             var m = F.indexInRange(i, n);
             FloatVector e = Simd.exp(FloatVector.fromArray(F, s, off + i, m).sub(max));
@@ -246,13 +245,24 @@ final class Norms implements MathFamilies.Norm<VTensor>, PrimitiveFamilies.Norm<
                 tail += s[off + j];
             }
         }
-        float sum = (float) (Simd.sum(acc) + tail);
+        float sum = (float) (vectorSum + tail);
         for (i = 0; i < bound; i += L) {
             FloatVector.fromArray(F, s, off + i).div(sum).intoArray(s, off + i);
         }
         for (; i < n; i++) {
             s[off + i] = s[off + i] / sum;
         }
+    }
+
+    /** The lanes of {@code s[off .. off+bound)} ({@code bound} a multiple of L) widened and summed in double. */
+    private static double sumWidened(float[] s, int off, int bound) {
+        DoubleVector acc = DoubleVector.zero(Simd.D);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(F, s, off + i);
+            acc = Simd.addWidened(acc, e, 0);
+            acc = Simd.addWidened(acc, e, 1);
+        }
+        return Simd.sum(acc);
     }
 
     // ------------------------------------------------------------------ logSoftmaxGather
