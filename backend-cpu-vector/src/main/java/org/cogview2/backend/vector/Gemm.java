@@ -135,7 +135,7 @@ final class Gemm {
                 int panelsM = (i1 - i0 + MR - 1) / MR;
                 for (int q = 0; q < panelsM; q++) {
                     int pm = i0 + q * MR;
-                    // A heap fp32 A is read in place by kernelA for whole panels: only a partial panel is packed.
+                    // A heap fp32 A is read in place by the kernel for whole panels: only a partial panel is packed.
                     if (af == null || i1 - pm < MR) {
                         packInterleaved(a, pm, Math.min(MR, i1 - pm), MR, k0, kc, buf.a, q * MR * kc, buf.row);
                     }
@@ -150,7 +150,7 @@ final class Gemm {
                         int ao = inPlace ? (int) (a.offset() + (long) pm * lda) + k0 : 0;
                         if (rows == MR && cols == NR) {
                             if (inPlace) {
-                                kernelA(kc, af, ao, lda, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
+                                kernel(kc, af, ao, lda, 1, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
                             } else {
                                 kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
                             }
@@ -159,7 +159,7 @@ final class Gemm {
                             float[] t = buf.tile;
                             java.util.Arrays.fill(t, 0f);
                             if (inPlace) {
-                                kernelA(kc, af, ao, lda, buf.b, p * NR * kc, t, 0, NR);
+                                kernel(kc, af, ao, lda, 1, buf.b, p * NR * kc, t, 0, NR);
                             } else {
                                 kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, t, 0, NR);
                             }
@@ -231,66 +231,24 @@ final class Gemm {
      * The 6 x 2-vector micro-kernel: {@code acc = sum_k a[k][r] * b[k][j]} (fused multiply-adds, k ascending, from
      * +0), then {@code C = acc + C}. The first k-chunk adds to a zeroed C, which gives exactly {@code acc} (a sum of
      * products started from +0 is never -0), so every chunk runs the same code. No calls: C2 keeps all twelve
-     * accumulators in registers.
+     * accumulators in registers. A is a packed panel: {@code ap[ao + k*MR + r]}.
      */
     static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
-        for (int k = 0; k < kc; k++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            bo += NR;
-            FloatVector x = FloatVector.broadcast(S, ap[ao]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ao + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ao + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            ao += MR;
-        }
-        c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-        c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-        co += ldc;
-        c10.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-        c11.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-        co += ldc;
-        c20.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-        c21.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-        co += ldc;
-        c30.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-        c31.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-        co += ldc;
-        c40.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-        c41.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-        co += ldc;
-        c50.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-        c51.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+        kernel(kc, ap, ao, 1, MR, bp, bo, c, co, ldc);
     }
 
     /**
-     * {@link #kernel} with A read in place: rows {@code a[ao + r*lda ..]} of a heap fp32 matrix instead of a packed
-     * panel. The same values are broadcast in the same order, so the results are the same bits; what is saved is
-     * packing A once per block of columns (for a dense pass, about twice as many elements as the weight's packing).
+     * The micro-kernel with A element {@code (r, k)} at {@code a[ao + r*rowStride + k*kStride]}: a packed panel
+     * ({@code 1, MR}) or the rows of a heap fp32 matrix read in place ({@code lda, 1}, which saves packing A once per
+     * block of columns). The same values are broadcast in the same order either way, so the bits are the same.
      */
-    private static void kernelA(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
-        int a1 = ao + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
-        int a4 = a3 + lda;
-        int a5 = a4 + lda;
+    private static void kernel(int kc, float[] ap, int ao, int rowStride, int kStride, float[] bp, int bo, float[] c,
+                               int co, int ldc) {
+        int a1 = ao + rowStride;
+        int a2 = a1 + rowStride;
+        int a3 = a2 + rowStride;
+        int a4 = a3 + rowStride;
+        int a5 = a4 + rowStride;
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
         FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
@@ -298,22 +256,23 @@ final class Gemm {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
             bo += NR;
-            FloatVector x = FloatVector.broadcast(S, a[ao + k]);
+            int k0 = k * kStride;
+            FloatVector x = FloatVector.broadcast(S, ap[ao + k0]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + k]);
+            x = FloatVector.broadcast(S, ap[a1 + k0]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + k]);
+            x = FloatVector.broadcast(S, ap[a2 + k0]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + k]);
+            x = FloatVector.broadcast(S, ap[a3 + k0]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[a4 + k]);
+            x = FloatVector.broadcast(S, ap[a4 + k0]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[a5 + k]);
+            x = FloatVector.broadcast(S, ap[a5 + k0]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
