@@ -7,5 +7,6 @@
 #include "layout.cuh"
 #include "norm.cuh"
 #include "select.cuh"
+#include "sampling.cuh"
 #include "gemm.cuh"
 #include "attention.cuh"

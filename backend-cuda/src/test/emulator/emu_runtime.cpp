@@ -155,6 +155,8 @@ const std::map<std::string, void (*)(void**)>& registry() {
         K(cv_softmax)
         K(cv_log_softmax_gather)
         K(cv_topk)
+        K(cv_sample_clusters)
+        K(cv_sample_topk)
         K(cv_embedding)
         K(cv_code_norms)
         K(cv_nearest_code)

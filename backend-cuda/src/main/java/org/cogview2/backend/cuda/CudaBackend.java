@@ -78,7 +78,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor, CudaScope> {
         AttentionOps attention = new AttentionOps(this);
         this.kernels = CheckedKernels.withPrimitives(this,
                 new MathFamilies<>(dense, norm, attention, new LookupOps(this), new ImageOps(this, dense),
-                        new LayoutOps(this), new SamplingOps(this)),
+                        new LayoutOps(this), new SamplingOps(this, norm)),
                 new PrimitiveFamilies<>(dense, norm, attention));
     }
 

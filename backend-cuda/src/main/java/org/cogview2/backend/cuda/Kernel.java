@@ -35,6 +35,9 @@ enum Kernel {
     LOG_SOFTMAX_GATHER("cv_log_softmax_gather", PTR, PTR, PTR, I64),
 
     TOPK("cv_topk", PTR, PTR, PTR, PTR, I64, I64),
+    SAMPLE_CLUSTERS("cv_sample_clusters", PTR, I64, I32, PTR, PTR, I32, I32, F32, F32, PTR, I64, I32, PTR, I64, PTR,
+            PTR),
+    SAMPLE_TOPK("cv_sample_topk", PTR, I64, PTR, I64, PTR, I64, I32, PTR, PTR),
     EMBEDDING("cv_embedding", PTR, I32, PTR, PTR, I64, I64),
     CODE_NORMS("cv_code_norms", PTR, I32, PTR, I32, I32),
     NEAREST_CODE("cv_nearest_code", PTR, PTR, I32, PTR, PTR, I32, I32, I32, I32),

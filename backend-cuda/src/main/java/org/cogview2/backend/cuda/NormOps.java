@@ -87,13 +87,18 @@ final class NormOps implements MathFamilies.Norm<CudaTensor>, PrimitiveFamilies.
     @Override
     public void topK(CudaTensor values, CudaTensor indices, CudaTensor x, int kCount) {
         int v = x.shape().dim(-1);
-        backend.enter();
         long rows = v == 0 ? 0 : x.count() / v;
+        topK(values.address(), indices.address(), x, rows, v, kCount);
+    }
+
+    /** {@link #topK} into raw device memory: values F32 and indices I32, {@code [rows, kCount]} each. */
+    void topK(long values, long indices, CudaTensor x, long rows, long v, int kCount) {
+        backend.enter();
         if (kCount > 0 && rows > 0) {
             DeviceAllocator.Block scratch = backend.scratch(rows * kCount * 8L);
             try {
-                launcher.launch(Kernel.TOPK, rows, 1, 1, THREADS, 0, x, values, indices,
-                        Launcher.address(scratch.address()), (long) v, (long) kCount);
+                launcher.launch(Kernel.TOPK, rows, 1, 1, THREADS, 0, x, Launcher.address(values),
+                        Launcher.address(indices), Launcher.address(scratch.address()), v, (long) kCount);
             } finally {
                 backend.releaseScratch(scratch);
             }

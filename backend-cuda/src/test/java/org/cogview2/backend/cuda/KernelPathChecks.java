@@ -15,6 +15,8 @@ import org.cogview2.spi.Shape;
 import org.cogview2.spi.Tensor;
 import org.cogview2.spi.TensorScope;
 import org.cogview2.spi.Conv2dSpec;
+import org.cogview2.spi.sampling.ClusterSampling;
+import org.cogview2.spi.sampling.RowDraws;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,7 @@ import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,6 +76,13 @@ abstract class KernelPathChecks {
         Tensor on(TensorScope scope, Arena arena) {
             if (dtype == DType.F32) {
                 return scope.fromFloats(values, Shape.of(shape));
+            }
+            if (dtype == DType.I32) {
+                int[] ints = new int[values.length];
+                for (int i = 0; i < ints.length; i++) {
+                    ints[i] = (int) values[i];
+                }
+                return scope.fromInts(ints, Shape.of(shape));
             }
             MemorySegment seg = arena.allocate(2L * values.length, 2);
             ValueLayout.OfShort le = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -325,5 +335,68 @@ abstract class KernelPathChecks {
         float[] second = run(subject, (s, t) -> PrimitiveKernels.of(s.backend()).softmax(s, s.backend().kernels().linear(s, t[0],
                 t[1], null), null, null), x, w);
         assertArrayEquals(first, second);
+    }
+
+    // ------------------------------------------------------------------ sampling paths
+
+    private Host labels(int tokens, int clusters) {
+        float[] v = new float[tokens];
+        for (int i = 0; i < tokens; i++) {
+            v[i] = random.nextInt(clusters);
+        }
+        return new Host(DType.I32, new int[]{tokens}, v);
+    }
+
+    private RowDraws draws(int rows) {
+        long[] samples = new long[rows];
+        int[] steps = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            samples[r] = random.nextLong(1L << 40);  // both counter words of the sample in use
+            steps[r] = r;
+        }
+        return new RowDraws(random.nextLong(), false, samples, steps);
+    }
+
+    @Test
+    void clusterSamplingAtTheOfficialSizeInChunksOfRows() {
+        // 900 rows of the official vocabulary and table size need more scratch than one chunk holds.
+        int rows = 900;
+        long stride = 20000 + 500 + 2 * 100 + 20000;
+        assertTrue(rows * stride > SamplingOps.CLUSTER_SCRATCH_FLOATS, "the case must take more than one chunk");
+        Host logits = normal(DType.F32, 3, rows, 20000);
+        Host labels = labels(20000, 500);
+        RowDraws draws = draws(rows);
+        ClusterSampling dsr = new ClusterSampling(1f, 100, 0.89f);
+        check("sampleClusters [900, 20000], 500 clusters", both((s, t) -> s.backend().kernels().sampleClusters(s, t[0],
+                t[1], 500, dsr, draws), logits, labels), Tolerance.EXACT);
+    }
+
+    @Test
+    void topKSamplingOfLongRows() {
+        Host logits = normal(DType.F32, 3, 64, 20000);
+        RowDraws draws = draws(64);
+        check("sampleTopK [64, 20000] k 200", both((s, t) -> s.backend().kernels().sampleTopK(s, t[0], 200, draws),
+                logits), Tolerance.EXACT);
+    }
+
+    @Test
+    void rowsThatCannotBeSampledFailAsOnTheHost() {
+        Host logits = normal(DType.F32, 1, 3, 300);
+        for (int j = 0; j < 300; j++) {
+            logits.values()[300 + j] = Float.NaN;
+        }
+        Host labels = labels(300, 10);
+        RowDraws draws = draws(3);
+        ClusterSampling stage1 = new ClusterSampling(1.15f, 4, 1f);
+        for (Backend backend : new Backend[]{reference, subject}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(backend,
+                    (s, t) -> s.backend().kernels().sampleClusters(s, t[0], t[1], 10, stage1, draws), logits, labels));
+            assertTrue(e.getMessage().startsWith("cannot sample from weights summing to NaN"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> run(backend,
+                    (s, t) -> s.backend().kernels().sampleTopK(s, t[0], 5, draws), logits));
+            assertTrue(e.getMessage().startsWith("cannot sample from weights summing to"), e.getMessage());
+        }
+        // Nothing is left allocated by the failed calls.
+        assertEquals(0, subject.memoryStats().liveTensors());
     }
 }
