@@ -328,6 +328,20 @@ class PipelineTest {
     }
 
     @Test
+    void completion_samples_do_not_depend_on_how_many_are_drawn() {
+        RgbImage picture = stripes(200, 300, 7);
+        CompletionBox box = new CompletionBox(0.4, 0.4, 0.55, 0.55);
+        CompletionResult one = pipeline.complete("a cat", picture, box,
+                GenerationOptions.builder().style(Style.NONE).samples(1).seed(5).build());
+        CompletionResult three = pipeline.complete("a cat", picture, box,
+                GenerationOptions.builder().style(Style.NONE).samples(3).seed(5).build());
+        assertArrayEquals(one.images().getFirst().planes(), three.images().getFirst().planes(),
+                "sample 0 of a request for 3 samples is sample 0 of a request for 1");
+        assertFalse(Arrays.equals(three.images().get(0).planes(), three.images().get(1).planes()),
+                "the samples of one request differ");
+    }
+
+    @Test
     void completion_keeps_every_token_outside_the_box_and_redraws_inside() {
         int[] text = pipeline.tokenizer().encode("a cat");
         int[] image = new int[400];
