@@ -1,9 +1,9 @@
 package org.cogview2.models.pipeline;
 
+import org.cogview2.api.BackendUnavailableException;
 import org.cogview2.checkpoint.StoredTensor;
 import org.cogview2.checkpoint.TorchCheckpoint;
 import org.cogview2.spi.Backend;
-import org.cogview2.spi.BackendException;
 import org.cogview2.spi.Capability;
 import org.cogview2.spi.DType;
 
@@ -27,7 +27,7 @@ final class BackendFit {
     private BackendFit() {
     }
 
-    /** @throws BackendException naming each missing capability and what needs it */
+    /** @throws BackendUnavailableException naming each missing capability and what needs it */
     static void require(Backend backend, ModelSources sources) {
         Map<Capability, Set<String>> needs = needs(sources);
         List<String> missing = new ArrayList<>();
@@ -37,9 +37,9 @@ final class BackendFit {
             }
         });
         if (!missing.isEmpty()) {
-            throw new BackendException("backend '" + backend.name() + "' cannot run this model set: it does not declare "
-                    + String.join("; ", missing) + ". It declares " + backend.capabilities()
-                    + "; choose another backend (see 'cogview2 backends').");
+            throw new BackendUnavailableException("backend '" + backend.name() + "' cannot run this model set: it does not"
+                    + " declare " + String.join("; ", missing) + ". It declares " + backend.capabilities()
+                    + "; choose another backend (see 'cogview2 backends').", null);
         }
     }
 

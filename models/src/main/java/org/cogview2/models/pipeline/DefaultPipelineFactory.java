@@ -8,7 +8,9 @@ import org.cogview2.api.RgbImage;
 import org.cogview2.api.SpecialToken;
 import org.cogview2.api.TokenGrid;
 import org.cogview2.demomodels.DemoModelSet;
+import org.cogview2.api.BackendUnavailableException;
 import org.cogview2.spi.Backend;
+import org.cogview2.spi.BackendException;
 import org.cogview2.spi.Backends;
 import org.cogview2.tokenizer.icetk.IceTokenizer;
 
@@ -24,8 +26,20 @@ public final class DefaultPipelineFactory implements PipelineFactory {
     @Override
     public CogView2Pipeline open(PipelineConfig config) {
         ModelSources sources = sources(config);
-        Backend backend = Backends.discover().select(config.backend());
+        Backend backend = selectBackend(config);
         return new DefaultPipeline(ModelSet.load(sources, backend, true, config.residency()));
+    }
+
+    /**
+     * The configured backend (or the best available). Selection errors are the api's
+     * {@link BackendUnavailableException}, so that an application coded against the api can catch them by type.
+     */
+    static Backend selectBackend(PipelineConfig config) {
+        try {
+            return Backends.discover().select(config.backend());
+        } catch (BackendException e) {
+            throw new BackendUnavailableException(e.getMessage(), e);
+        }
     }
 
     /** A pipeline on a backend the caller owns (embedding frameworks such as Guice manage the backend themselves). */
@@ -36,7 +50,7 @@ public final class DefaultPipelineFactory implements PipelineFactory {
     @Override
     public ClosableTokenizer openTokenizer(PipelineConfig config) {
         ModelSources sources = sources(config);
-        Backend backend = Backends.discover().select(config.backend());
+        Backend backend = selectBackend(config);
         try {
             return new BackendOwningTokenizer(IceTokenizer.load(sources.iceText(), sources.iceImage(), backend), backend);
         } catch (RuntimeException e) {

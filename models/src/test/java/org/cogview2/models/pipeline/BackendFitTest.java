@@ -2,7 +2,7 @@ package org.cogview2.models.pipeline;
 
 import org.cogview2.models.demo.DemoModels;
 import org.cogview2.spi.Backend;
-import org.cogview2.spi.BackendException;
+import org.cogview2.api.BackendUnavailableException;
 import org.cogview2.spi.Backends;
 import org.cogview2.spi.Capability;
 import org.cogview2.spi.Kernels;
@@ -48,7 +48,7 @@ class BackendFitTest {
     void a_backend_without_a_needed_capability_is_refused_by_name_before_anything_is_uploaded(@TempDir Path dir) {
         ModelSources sources = ModelSources.discover(DemoModels.ensure(dir.resolve("demo")), null);
         Declaring partial = new Declaring(Backends.discover().select("cpu-reference"), EnumSet.of(Capability.IMAGE_OPS));
-        BackendException e = assertThrows(BackendException.class, () -> ModelSet.load(sources, partial, true));
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> ModelSet.load(sources, partial, true));
         String m = e.getMessage();
         assertTrue(m.contains("backend 'partial'"), m);
         assertTrue(m.contains("LOCAL_ATTENTION (needed by direct super-resolution, iterative super-resolution)"), m);

@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -424,6 +425,14 @@ class PipelineTest {
             // the tokenizer found through the api is the one of these files: its ids are the embedding rows
             assertEquals(org.cogview2.models.demo.DemoModelsConfig.transformer().vocabSize(), p.tokenizer().vocabularySize());
             assertTrue(Arrays.stream(p.tokenizer().encode("hello")).allMatch(id -> id >= 20000));
+        }
+        // A backend that cannot be had is an error of the api's own hierarchy, for the pipeline and the tokenizer.
+        PipelineConfig nowhere = PipelineConfig.models(demo).withBackend("no-such-backend");
+        for (org.junit.jupiter.api.function.Executable open : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> CogView2.open(nowhere), () -> CogView2.openTokenizer(nowhere))) {
+            org.cogview2.api.CogView2Exception e = assertThrows(org.cogview2.api.BackendUnavailableException.class, open);
+            assertTrue(e.getMessage().contains("no-such-backend"), e.getMessage());
+            assertInstanceOf(org.cogview2.spi.BackendException.class, e.getCause());
         }
     }
 }
