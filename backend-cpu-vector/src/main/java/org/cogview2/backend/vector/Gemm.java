@@ -146,23 +146,19 @@ final class Gemm {
                     for (int q = 0; q < panelsM; q++) {
                         int pm = i0 + q * MR;
                         int rows = Math.min(MR, i1 - pm);
+                        // A whole panel of a heap fp32 A is read in place (rows lda apart), else the packed panel.
                         boolean inPlace = af != null && rows == MR;
-                        int ao = inPlace ? (int) (a.offset() + (long) pm * lda) + k0 : 0;
+                        float[] ap = inPlace ? af : buf.a;
+                        int ao = inPlace ? (int) (a.offset() + (long) pm * lda) + k0 : q * MR * kc;
+                        int rowStride = inPlace ? lda : 1;
+                        int kStride = inPlace ? 1 : MR;
                         if (rows == MR && cols == NR) {
-                            if (inPlace) {
-                                kernel(kc, af, ao, lda, 1, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
-                            } else {
-                                kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
-                            }
+                            kernel(kc, ap, ao, rowStride, kStride, buf.b, p * NR * kc, c, cOff + pm * ldc + pn, ldc);
                         } else {
                             // Edge tile: the same kernel into a zeroed scratch tile, then C = tile + C.
                             float[] t = buf.tile;
                             java.util.Arrays.fill(t, 0f);
-                            if (inPlace) {
-                                kernel(kc, af, ao, lda, 1, buf.b, p * NR * kc, t, 0, NR);
-                            } else {
-                                kernel(kc, buf.a, q * MR * kc, buf.b, p * NR * kc, t, 0, NR);
-                            }
+                            kernel(kc, ap, ao, rowStride, kStride, buf.b, p * NR * kc, t, 0, NR);
                             for (int r = 0; r < rows; r++) {
                                 int co = cOff + (pm + r) * ldc + pn;
                                 for (int j = 0; j < cols; j++) {
