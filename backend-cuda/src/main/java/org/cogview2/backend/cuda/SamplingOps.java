@@ -10,6 +10,8 @@ import org.cogview2.spi.support.MathFamilies;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code sampleClusters} and {@code sampleTopK} on the device ({@code src/main/cuda/sampling.cuh}): the logits never
@@ -83,29 +85,26 @@ final class SamplingOps implements MathFamilies.Sampling<CudaTensor> {
         long stride = (long) n + clusters + 2L * top + index.largest();
         int chunk = (int) Math.max(1, Math.min(m, CLUSTER_SCRATCH_FLOATS / stride));
         backend.enter();
+        List<DeviceAllocator.Block> held = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
-            DeviceAllocator.Block starts = upload(arena, index.starts());
-            DeviceAllocator.Block members = upload(arena, index.members());
-            DeviceAllocator.Block counters = upload(arena, counters(draws));
-            DeviceAllocator.Block scratch = backend.scratch(4L * chunk * stride);
-            DeviceAllocator.Block failed = backend.scratch(8L * m);
-            try {
-                for (int r0 = 0; r0 < m; r0 += chunk) {
-                    int rows = Math.min(chunk, m - r0);
-                    launcher.launch(Kernel.SAMPLE_CLUSTERS, rows, 1, 1, CLUSTER_THREADS, 0,
-                            Launcher.address(logits.address() + 4L * r0 * v), v, n,
-                            Launcher.address(starts.address()), Launcher.address(members.address()), clusters, top,
-                            sampling.temperature(), sampling.clusterTemperature(),
-                            Launcher.address(counters.address() + 12L * r0), draws.key(), draws.greedy() ? 1 : 0,
-                            Launcher.address(scratch.address()), stride, Launcher.address(out.address() + 4L * r0),
-                            Launcher.address(failed.address() + 8L * r0));
-                }
-                checkSampled(arena, out, failed, m);
-            } finally {
-                for (DeviceAllocator.Block b : new DeviceAllocator.Block[]{starts, members, counters, scratch, failed}) {
-                    backend.releaseScratch(b);
-                }
+            DeviceAllocator.Block starts = upload(arena, index.starts(), held);
+            DeviceAllocator.Block members = upload(arena, index.members(), held);
+            DeviceAllocator.Block counters = upload(arena, counters(draws), held);
+            DeviceAllocator.Block scratch = scratch(4L * chunk * stride, held);
+            DeviceAllocator.Block failed = scratch(8L * m, held);
+            for (int r0 = 0; r0 < m; r0 += chunk) {
+                int rows = Math.min(chunk, m - r0);
+                launcher.launch(Kernel.SAMPLE_CLUSTERS, rows, 1, 1, CLUSTER_THREADS, 0,
+                        Launcher.address(logits.address() + 4L * r0 * v), v, n,
+                        Launcher.address(starts.address()), Launcher.address(members.address()), clusters, top,
+                        sampling.temperature(), sampling.clusterTemperature(),
+                        Launcher.address(counters.address() + 12L * r0), draws.key(), draws.greedy() ? 1 : 0,
+                        Launcher.address(scratch.address()), stride, Launcher.address(out.address() + 4L * r0),
+                        Launcher.address(failed.address() + 8L * r0));
             }
+            checkSampled(arena, out, failed, m);
+        } finally {
+            held.forEach(backend::releaseScratch);
         }
     }
 
@@ -118,22 +117,19 @@ final class SamplingOps implements MathFamilies.Sampling<CudaTensor> {
         }
         long v = logits.shape().dim(1);
         backend.enter();
+        List<DeviceAllocator.Block> held = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
-            DeviceAllocator.Block values = backend.scratch(4L * m * k);
-            DeviceAllocator.Block indices = backend.scratch(4L * m * k);
-            DeviceAllocator.Block counters = upload(arena, counters(draws));
-            DeviceAllocator.Block failed = backend.scratch(8L * m);
-            try {
-                norms.topK(values.address(), indices.address(), logits, m, v, k);
-                launcher.launch(Kernel.SAMPLE_TOPK, m, 1, 1, 32, 0, logits, v, Launcher.address(values.address()),
-                        (long) k, Launcher.address(counters.address()), draws.key(), draws.greedy() ? 1 : 0, out,
-                        Launcher.address(failed.address()));
-                checkSampled(arena, out, failed, m);
-            } finally {
-                for (DeviceAllocator.Block b : new DeviceAllocator.Block[]{values, indices, counters, failed}) {
-                    backend.releaseScratch(b);
-                }
-            }
+            DeviceAllocator.Block values = scratch(4L * m * k, held);
+            DeviceAllocator.Block indices = scratch(4L * m * k, held);
+            DeviceAllocator.Block counters = upload(arena, counters(draws), held);
+            DeviceAllocator.Block failed = scratch(8L * m, held);
+            norms.topK(values.address(), indices.address(), logits, m, v, k);
+            launcher.launch(Kernel.SAMPLE_TOPK, m, 1, 1, 32, 0, logits, v, Launcher.address(values.address()),
+                    (long) k, Launcher.address(counters.address()), draws.key(), draws.greedy() ? 1 : 0, out,
+                    Launcher.address(failed.address()));
+            checkSampled(arena, out, failed, m);
+        } finally {
+            held.forEach(backend::releaseScratch);
         }
     }
 
@@ -150,8 +146,15 @@ final class SamplingOps implements MathFamilies.Sampling<CudaTensor> {
         return c;
     }
 
-    private DeviceAllocator.Block upload(Arena arena, int[] values) {
-        DeviceAllocator.Block block = backend.scratch(4L * Math.max(1, values.length));
+    /** Scratch memory added to {@code held}, which the caller releases whatever happens after. */
+    private DeviceAllocator.Block scratch(long bytes, List<DeviceAllocator.Block> held) {
+        DeviceAllocator.Block block = backend.scratch(bytes);
+        held.add(block);
+        return block;
+    }
+
+    private DeviceAllocator.Block upload(Arena arena, int[] values, List<DeviceAllocator.Block> held) {
+        DeviceAllocator.Block block = scratch(4L * Math.max(1, values.length), held);
         if (values.length > 0) {
             MemorySegment host = arena.allocate(4L * values.length, 16);
             MemorySegment.copy(values, 0, host, ValueLayout.JAVA_INT, 0, values.length);
